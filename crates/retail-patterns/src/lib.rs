@@ -1,2 +1,46 @@
-//! Placeholder.
+//! Pure retail behaviour models (no I/O): the rules of data-contract §7 that make generated data
+//! believable. Every model is deterministic given its [`retail_rng::Stream`] and documented with
+//! its parameters; the fact generators compose them.
+//!
+//! Modules: [`calendar`] (holidays for any year, seasonality, `dim_date`), [`localtime`]
+//! (store-local time, DST-safe hour slots), [`demand`] (hourly arrival rates, weather),
+//! [`marketing`] (campaigns, impressions, attribution), [`disruption`] (supply-chain events),
+//! [`basket`], [`promotion`], [`tax`], [`payment`], [`sensors`], [`returns`], [`online`],
+//! [`logistics`] and [`inventory`].
 #![deny(missing_docs)]
+
+pub mod calendar;
+pub mod localtime;
+pub mod demand;
+pub mod marketing;
+pub mod disruption;
+pub mod basket;
+pub mod promotion;
+pub mod tax;
+pub mod payment;
+pub mod sensors;
+pub mod returns;
+pub mod online;
+pub mod logistics;
+pub mod inventory;
+
+/// Errors of the pattern models (bad parameters; the models never fail on valid input).
+#[derive(Debug, thiserror::Error, Clone, PartialEq)]
+pub enum PatternsError {
+    /// An unknown IANA time zone name.
+    #[error("unknown time zone `{0}`")]
+    UnknownTimeZone(String),
+    /// An unknown holiday key.
+    #[error("unknown holiday key `{0}`")]
+    UnknownHoliday(String),
+    /// A parameter outside its allowed range.
+    #[error("{name}: {value} is not allowed: {rule}")]
+    InvalidParameter {
+        /// Parameter name.
+        name: &'static str,
+        /// Offending value.
+        value: String,
+        /// The rule it breaks.
+        rule: &'static str,
+    },
+}

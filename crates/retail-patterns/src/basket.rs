@@ -1,0 +1,1 @@
+//! basket model (being written).

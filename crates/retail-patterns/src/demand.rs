@@ -1,0 +1,1 @@
+//! demand model (being written).

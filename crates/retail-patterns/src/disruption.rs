@@ -1,0 +1,1 @@
+//! disruption model (being written).

@@ -1,0 +1,1 @@
+//! localtime model (being written).

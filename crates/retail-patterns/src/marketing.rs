@@ -1,0 +1,1 @@
+//! marketing model (being written).

@@ -1,0 +1,1 @@
+//! online model (being written).

@@ -1,0 +1,1 @@
+//! payment model (being written).

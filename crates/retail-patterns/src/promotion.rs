@@ -1,0 +1,1 @@
+//! promotion model (being written).

@@ -1,0 +1,1 @@
+//! sensors model (being written).

@@ -1,0 +1,1 @@
+//! tax model (being written).
