@@ -43,4 +43,15 @@ pub enum PatternsError {
         /// The rule it breaks.
         rule: &'static str,
     },
+    /// A holiday key that exists but may not be a closure day (§7.1 "Closable").
+    #[error("holiday `{0}` is not closable: only new_years_day, easter_sunday, thanksgiving and christmas_day may close stores")]
+    HolidayNotClosable(String),
+    /// A disruption specification that cannot be understood.
+    #[error("invalid disruption `{text}`: {reason}")]
+    InvalidDisruption {
+        /// The text or field given.
+        text: String,
+        /// What is wrong with it.
+        reason: String,
+    },
 }
