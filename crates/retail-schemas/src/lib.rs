@@ -16,10 +16,14 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod events;
+pub mod json;
 pub mod row;
 pub mod tables;
 pub mod types;
 
+pub use events::{Envelope, EventType, Payload};
+pub use json::{EncodeError, MAX_EVENT_BYTES};
 pub use row::{
     ColumnDef, ColumnType, DecodeError, DynRow, FieldDef, LineList, Lines, Row, TableDef, TableKind,
 };

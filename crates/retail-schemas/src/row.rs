@@ -3,6 +3,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::json::{self, EncodeError};
 use crate::types::{Cell, Date, LogicalType, Money, Ts};
 
 /// What a declared table is.
@@ -29,8 +30,20 @@ pub struct FieldDef {
     pub ty: LogicalType,
     /// Whether NULL is allowed.
     pub nullable: bool,
-    /// The contract rule of the column.
+    /// The contract rule of the column (for money, the rule of the `_cents` column). May carry
+    /// the leading space of a doc comment; read it through [`FieldDef::rule`].
     pub doc: &'static str,
+    /// For money, the rule of the DECIMAL twin (`` `<stem>_cents` / 100, exact ``).
+    pub decimal_doc: &'static str,
+    /// For an embedded `lines` field, the definition of one line item.
+    pub lines_of: Option<fn() -> &'static TableDef>,
+}
+
+impl FieldDef {
+    /// The contract rule, trimmed.
+    pub fn rule(&self) -> &'static str {
+        self.doc.trim()
+    }
 }
 
 /// One physical column (money already expanded).
@@ -72,20 +85,20 @@ impl TableDef {
                     name: f.cents_name,
                     ty: LogicalType::BigInt,
                     nullable: f.nullable,
-                    doc: f.doc,
+                    doc: f.rule(),
                 });
                 out.push(ColumnDef {
                     name: f.name,
                     ty: LogicalType::Decimal,
                     nullable: f.nullable,
-                    doc: f.doc,
+                    doc: f.decimal_doc,
                 });
             } else {
                 out.push(ColumnDef {
                     name: f.name,
                     ty: f.ty,
                     nullable: f.nullable,
-                    doc: f.doc,
+                    doc: f.rule(),
                 });
             }
         }
@@ -95,6 +108,16 @@ impl TableDef {
     /// The field with this name (money fields answer to their stem).
     pub fn field(&self, name: &str) -> Option<&FieldDef> {
         self.fields.iter().find(|f| f.name == name)
+    }
+
+    /// The definition of the embedded line items (`lines`), if this payload has them.
+    pub fn line_item(&self) -> Option<&'static TableDef> {
+        self.fields.iter().find_map(|f| f.lines_of.map(|def| def()))
+    }
+
+    /// Names of the physical columns in order.
+    pub fn column_names(&self) -> Vec<&'static str> {
+        self.columns().into_iter().map(|c| c.name).collect()
     }
 }
 
@@ -108,6 +131,9 @@ pub trait Row: Sized {
 
     /// Decodes a row from a JSON object whose members are the contract columns.
     fn decode(obj: &Map<String, Value>) -> Result<Self, DecodeError>;
+
+    /// Appends the row as one compact JSON object, members in contract order (events.md §3).
+    fn write_json(&self, out: &mut Vec<u8>) -> Result<(), EncodeError>;
 }
 
 /// Object-safe view of a row, used for embedded `lines`.
@@ -116,6 +142,8 @@ pub trait DynRow {
     fn dyn_def(&self) -> &'static TableDef;
     /// Appends one cell per declared field.
     fn dyn_cells<'a>(&'a self, out: &mut Vec<Cell<'a>>);
+    /// Appends the row as one compact JSON object.
+    fn dyn_write_json(&self, out: &mut Vec<u8>) -> Result<(), EncodeError>;
 }
 
 impl<R: Row> DynRow for R {
@@ -124,6 +152,9 @@ impl<R: Row> DynRow for R {
     }
     fn dyn_cells<'a>(&'a self, out: &mut Vec<Cell<'a>>) {
         self.cells(out)
+    }
+    fn dyn_write_json(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        self.write_json(out)
     }
 }
 
@@ -154,7 +185,7 @@ impl<T: Row + std::fmt::Debug> LineList for Lines<T> {
 
 /// A JSON value that does not fit its contract field.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("field `{field}`: {problem}")]
+#[error("{field}: {problem}")]
 pub struct DecodeError {
     /// Dotted path of the offending field (`payload.subtotal_cents`).
     pub field: String,
@@ -209,12 +240,31 @@ pub trait ColumnType: Sized {
     const NULLABLE: bool = false;
     /// Borrowed view of the value.
     fn cell(&self) -> Cell<'_>;
+    /// For embedded rows (`lines`), the definition of one item.
+    const LINES_OF: Option<fn() -> &'static TableDef> = None;
     /// Reads the field `name` (money: `cents_name` and `name`) from a JSON object.
     fn decode(obj: &Map<String, Value>, name: &str, cents_name: &str) -> Result<Self, DecodeError>;
+    /// Appends `key` (`,"name":`) and the value; money appends `cents_key` and the cents first.
+    fn write_json(
+        &self,
+        key: &'static str,
+        cents_key: &'static str,
+        out: &mut Vec<u8>,
+    ) -> Result<(), EncodeError>;
 }
 
 impl ColumnType for i64 {
     const LOGICAL: LogicalType = LogicalType::BigInt;
+    fn write_json(
+        &self,
+        key: &'static str,
+        _: &'static str,
+        out: &mut Vec<u8>,
+    ) -> Result<(), EncodeError> {
+        out.extend_from_slice(key.as_bytes());
+        json::write_i64(out, *self);
+        Ok(())
+    }
     fn cell(&self) -> Cell<'_> {
         Cell::BigInt(*self)
     }
@@ -226,6 +276,16 @@ impl ColumnType for i64 {
 
 impl ColumnType for i32 {
     const LOGICAL: LogicalType = LogicalType::Integer;
+    fn write_json(
+        &self,
+        key: &'static str,
+        _: &'static str,
+        out: &mut Vec<u8>,
+    ) -> Result<(), EncodeError> {
+        out.extend_from_slice(key.as_bytes());
+        json::write_i64(out, i64::from(*self));
+        Ok(())
+    }
     fn cell(&self) -> Cell<'_> {
         Cell::Integer(*self)
     }
@@ -239,6 +299,16 @@ impl ColumnType for i32 {
 
 impl ColumnType for String {
     const LOGICAL: LogicalType = LogicalType::Varchar;
+    fn write_json(
+        &self,
+        key: &'static str,
+        _: &'static str,
+        out: &mut Vec<u8>,
+    ) -> Result<(), EncodeError> {
+        out.extend_from_slice(key.as_bytes());
+        json::write_str(out, self);
+        Ok(())
+    }
     fn cell(&self) -> Cell<'_> {
         Cell::Varchar(self)
     }
@@ -252,6 +322,16 @@ impl ColumnType for String {
 
 impl ColumnType for bool {
     const LOGICAL: LogicalType = LogicalType::Boolean;
+    fn write_json(
+        &self,
+        key: &'static str,
+        _: &'static str,
+        out: &mut Vec<u8>,
+    ) -> Result<(), EncodeError> {
+        out.extend_from_slice(key.as_bytes());
+        out.extend_from_slice(if *self { b"true" } else { b"false" });
+        Ok(())
+    }
     fn cell(&self) -> Cell<'_> {
         Cell::Boolean(*self)
     }
@@ -263,6 +343,17 @@ impl ColumnType for bool {
 
 impl ColumnType for f64 {
     const LOGICAL: LogicalType = LogicalType::Double;
+    fn write_json(
+        &self,
+        key: &'static str,
+        _: &'static str,
+        out: &mut Vec<u8>,
+    ) -> Result<(), EncodeError> {
+        out.extend_from_slice(key.as_bytes());
+        json::write_f64(out, *self).map_err(|()| EncodeError::NonFinite {
+            field: json::key_name(key),
+        })
+    }
     fn cell(&self) -> Cell<'_> {
         Cell::Double(*self)
     }
@@ -276,6 +367,17 @@ impl ColumnType for f64 {
 
 impl ColumnType for Ts {
     const LOGICAL: LogicalType = LogicalType::Timestamp;
+    fn write_json(
+        &self,
+        key: &'static str,
+        _: &'static str,
+        out: &mut Vec<u8>,
+    ) -> Result<(), EncodeError> {
+        out.extend_from_slice(key.as_bytes());
+        json::write_ts(out, *self).map_err(|()| EncodeError::OutOfRange {
+            field: json::key_name(key),
+        })
+    }
     fn cell(&self) -> Cell<'_> {
         Cell::Timestamp(self.0)
     }
@@ -295,6 +397,17 @@ impl ColumnType for Ts {
 
 impl ColumnType for Date {
     const LOGICAL: LogicalType = LogicalType::Date;
+    fn write_json(
+        &self,
+        key: &'static str,
+        _: &'static str,
+        out: &mut Vec<u8>,
+    ) -> Result<(), EncodeError> {
+        out.extend_from_slice(key.as_bytes());
+        json::write_date(out, *self).map_err(|()| EncodeError::OutOfRange {
+            field: json::key_name(key),
+        })
+    }
     fn cell(&self) -> Cell<'_> {
         Cell::Date(self.0)
     }
@@ -310,6 +423,18 @@ impl ColumnType for Date {
 
 impl ColumnType for Money {
     const LOGICAL: LogicalType = LogicalType::Money;
+    fn write_json(
+        &self,
+        key: &'static str,
+        cents_key: &'static str,
+        out: &mut Vec<u8>,
+    ) -> Result<(), EncodeError> {
+        out.extend_from_slice(cents_key.as_bytes());
+        json::write_i64(out, self.0);
+        out.extend_from_slice(key.as_bytes());
+        json::write_money_decimal(out, self.0);
+        Ok(())
+    }
     fn cell(&self) -> Cell<'_> {
         Cell::Money(self.0)
     }
@@ -339,6 +464,23 @@ impl ColumnType for Money {
 
 impl ColumnType for Vec<i64> {
     const LOGICAL: LogicalType = LogicalType::ListBigInt;
+    fn write_json(
+        &self,
+        key: &'static str,
+        _: &'static str,
+        out: &mut Vec<u8>,
+    ) -> Result<(), EncodeError> {
+        out.extend_from_slice(key.as_bytes());
+        out.push(b'[');
+        for (i, v) in self.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            json::write_i64(out, *v);
+        }
+        out.push(b']');
+        Ok(())
+    }
     fn cell(&self) -> Cell<'_> {
         Cell::ListBigInt(self)
     }
@@ -360,6 +502,24 @@ impl ColumnType for Vec<i64> {
 
 impl<T: Row + std::fmt::Debug> ColumnType for Lines<T> {
     const LOGICAL: LogicalType = LogicalType::Lines;
+    const LINES_OF: Option<fn() -> &'static TableDef> = Some(T::def);
+    fn write_json(
+        &self,
+        key: &'static str,
+        _: &'static str,
+        out: &mut Vec<u8>,
+    ) -> Result<(), EncodeError> {
+        out.extend_from_slice(key.as_bytes());
+        out.push(b'[');
+        for (i, row) in self.0.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            row.write_json(out)?;
+        }
+        out.push(b']');
+        Ok(())
+    }
     fn cell(&self) -> Cell<'_> {
         Cell::Lines(self)
     }
@@ -383,6 +543,26 @@ impl<T: Row + std::fmt::Debug> ColumnType for Lines<T> {
 impl<T: ColumnType> ColumnType for Option<T> {
     const LOGICAL: LogicalType = T::LOGICAL;
     const NULLABLE: bool = true;
+    const LINES_OF: Option<fn() -> &'static TableDef> = T::LINES_OF;
+    fn write_json(
+        &self,
+        key: &'static str,
+        cents_key: &'static str,
+        out: &mut Vec<u8>,
+    ) -> Result<(), EncodeError> {
+        match self {
+            Some(v) => v.write_json(key, cents_key, out),
+            None => {
+                if T::LOGICAL == LogicalType::Money {
+                    out.extend_from_slice(cents_key.as_bytes());
+                    out.extend_from_slice(b"null");
+                }
+                out.extend_from_slice(key.as_bytes());
+                out.extend_from_slice(b"null");
+                Ok(())
+            }
+        }
+    }
     fn cell(&self) -> Cell<'_> {
         match self {
             Some(v) => v.cell(),
@@ -447,6 +627,8 @@ macro_rules! contract_table {
                         ty: <$fty as $crate::ColumnType>::LOGICAL,
                         nullable: <$fty as $crate::ColumnType>::NULLABLE,
                         doc: concat!($($fdoc),*),
+                        decimal_doc: concat!("`", stringify!($field), "_cents` / 100, exact"),
+                        lines_of: <$fty as $crate::ColumnType>::LINES_OF,
                     }
                 ),*
             ],
@@ -459,6 +641,26 @@ macro_rules! contract_table {
 
             fn cells<'a>(&'a self, out: &mut Vec<$crate::Cell<'a>>) {
                 $( out.push($crate::ColumnType::cell(&self.$field)); )*
+            }
+
+            fn write_json(&self, out: &mut Vec<u8>) -> Result<(), $crate::json::EncodeError> {
+                let start = out.len();
+                $(
+                    $crate::ColumnType::write_json(
+                        &self.$field,
+                        concat!(",\"", stringify!($field), "\":"),
+                        concat!(",\"", stringify!($field), "_cents\":"),
+                        out,
+                    )?;
+                )*
+                // Every member was written with a leading comma; the first one becomes the brace.
+                if out.len() == start {
+                    out.extend_from_slice(b"{}");
+                } else {
+                    out[start] = b'{';
+                    out.push(b'}');
+                }
+                Ok(())
             }
 
             fn decode(

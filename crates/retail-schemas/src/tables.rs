@@ -227,7 +227,7 @@ contract_table! {
             date_key: i32,
             /// Calendar date; one row per day from 2000-01-01 to 2099-12-31 (36 525 rows)
             date: Date,
-            ///
+            /// Calendar year
             year: i32,
             /// 1..4
             quarter: i32,
