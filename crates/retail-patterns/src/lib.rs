@@ -23,6 +23,7 @@ pub mod returns;
 pub mod online;
 pub mod logistics;
 pub mod inventory;
+pub mod ids;
 
 /// Errors of the pattern models (bad parameters; the models never fail on valid input).
 #[derive(Debug, thiserror::Error, Clone, PartialEq)]
