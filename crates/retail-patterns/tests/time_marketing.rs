@@ -208,8 +208,10 @@ fn single_draws_respect_the_plan_and_minimum_cost() {
     );
     let tz = parse_tz("America/Chicago").unwrap();
     let curve = OnlineDayCurve::new(tz, day);
-    let mut free = CostModel::default();
-    free.channel_cents = [(0, 0); 8];
+    let free = CostModel {
+        channel_cents: [(0, 0); 8],
+        ..CostModel::default()
+    };
     let draw =
         marketing::draw_impression(42, day, &plan[0], 5, 10, &free, |_, s| curve.draw(s)).unwrap();
     assert_eq!(draw.cost_cents, 1, "cost is at least one cent");
