@@ -16,6 +16,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod emit;
 pub mod events;
 pub mod json;
 pub mod row;
