@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use arrow_schema::{DataType, Field, Fields, Schema, TimeUnit};
+use arrow_schema::{DataType, Field, Schema, TimeUnit};
 
 use crate::row::TableDef;
 use crate::types::LogicalType;
@@ -27,7 +27,7 @@ pub fn data_type(def: &TableDef, name: &str, ty: LogicalType) -> DataType {
                 .field(name)
                 .and_then(|f| f.lines_of)
                 .map(|f| f())
-                .map(|item| Fields::from(arrow_schema(item).fields().clone()))
+                .map(|item| arrow_schema(item).fields().clone())
                 .unwrap_or_default();
             DataType::List(Arc::new(Field::new_list_field(
                 DataType::Struct(item),
