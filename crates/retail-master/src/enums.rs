@@ -1,0 +1,250 @@
+//! Enumerated values of the dimension tables (data-contract §4), with their contract spellings.
+//!
+//! The index of a variant in `ALL` is its contract order, which is also its stream coordinate
+//! where one is needed (§12.2: "enums by their index in this contract").
+
+macro_rules! contract_enum {
+    (
+        $(#[$meta:meta])*
+        $name:ident { $( $(#[$vmeta:meta])* $variant:ident => $text:literal ),+ $(,)? }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant ),+
+        }
+
+        impl $name {
+            /// Every value in contract order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The contract spelling.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+
+            /// Parses the contract spelling.
+            pub fn parse(text: &str) -> Option<Self> {
+                match text {
+                    $($text => Some($name::$variant),)+
+                    _ => None,
+                }
+            }
+
+            /// Position in contract order.
+            pub fn index(self) -> usize {
+                self as usize
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+contract_enum! {
+    /// `dim_geographies.region`.
+    Region {
+        /// West.
+        West => "West",
+        /// Midwest.
+        Midwest => "Midwest",
+        /// Northeast.
+        Northeast => "Northeast",
+        /// Southeast.
+        Southeast => "Southeast",
+        /// Southwest.
+        Southwest => "Southwest",
+    }
+}
+
+contract_enum! {
+    /// `dim_geographies.urbanicity`.
+    Urbanicity {
+        /// Dense city.
+        Urban => "URBAN",
+        /// Suburb.
+        Suburban => "SUBURBAN",
+        /// Countryside.
+        Rural => "RURAL",
+    }
+}
+
+contract_enum! {
+    /// `dim_stores.volume_class`.
+    VolumeClass {
+        /// Flagship store.
+        Flagship => "FLAGSHIP",
+        /// High volume.
+        HighVolume => "HIGH_VOLUME",
+        /// Medium volume.
+        MediumVolume => "MEDIUM_VOLUME",
+        /// Low volume.
+        LowVolume => "LOW_VOLUME",
+        /// Kiosk.
+        Kiosk => "KIOSK",
+    }
+}
+
+contract_enum! {
+    /// `dim_stores.store_format`.
+    StoreFormat {
+        /// Hypermarket.
+        Hypermarket => "HYPERMARKET",
+        /// Superstore.
+        Superstore => "SUPERSTORE",
+        /// Standard store.
+        Standard => "STANDARD",
+        /// Neighborhood store.
+        Neighborhood => "NEIGHBORHOOD",
+        /// Express store.
+        Express => "EXPRESS",
+    }
+}
+
+contract_enum! {
+    /// `dim_stores.hours_label`.
+    StoreHours {
+        /// Open around the clock.
+        AllDay => "24/7",
+        /// 06:00 to midnight.
+        SixToMidnight => "06:00-24:00",
+        /// 08:00 to 22:00.
+        EightToTen => "08:00-22:00",
+        /// 09:00 to 21:00.
+        NineToNine => "09:00-21:00",
+    }
+}
+
+impl StoreHours {
+    /// Local (opening, closing) minutes after midnight; closing 1440 is the next midnight.
+    pub fn minutes(self) -> (i32, i32) {
+        match self {
+            StoreHours::AllDay => (0, 1440),
+            StoreHours::SixToMidnight => (360, 1440),
+            StoreHours::EightToTen => (480, 1320),
+            StoreHours::NineToNine => (540, 1260),
+        }
+    }
+}
+
+contract_enum! {
+    /// `dim_trucks.fleet_type`.
+    FleetType {
+        /// Owned by a DC (`home_dc_id` set).
+        DcFleet => "DC_FLEET",
+        /// Unassigned company fleet.
+        Pool => "POOL",
+        /// Supplier truck.
+        Supplier => "SUPPLIER",
+    }
+}
+
+contract_enum! {
+    /// `dim_customers.shopper_segment`.
+    ShopperSegment {
+        /// Price sensitive.
+        BudgetConscious => "BUDGET_CONSCIOUS",
+        /// Convenience first.
+        ConvenienceFocused => "CONVENIENCE_FOCUSED",
+        /// Quality first.
+        QualitySeeker => "QUALITY_SEEKER",
+        /// Sticks to brands.
+        BrandLoyal => "BRAND_LOYAL",
+    }
+}
+
+contract_enum! {
+    /// `dim_customers.mobility_segment`.
+    MobilitySegment {
+        /// Shops near home.
+        Regular => "REGULAR",
+        /// Commutes.
+        Commuter => "COMMUTER",
+        /// Travels for business.
+        BusinessTraveler => "BUSINESS_TRAVELER",
+        /// Tourist.
+        Tourist => "TOURIST",
+        /// Seasonal resident.
+        Snowbird => "SNOWBIRD",
+    }
+}
+
+contract_enum! {
+    /// `dim_products.taxability` (§7.7).
+    Taxability {
+        /// Full rate.
+        Taxable => "TAXABLE",
+        /// Half rate.
+        ReducedRate => "REDUCED_RATE",
+        /// Not taxed.
+        NonTaxable => "NON_TAXABLE",
+    }
+}
+
+impl Taxability {
+    /// Share of the store rate applied, in percent (§7.7).
+    pub fn pct(self) -> i64 {
+        match self {
+            Taxability::Taxable => 100,
+            Taxability::ReducedRate => 50,
+            Taxability::NonTaxable => 0,
+        }
+    }
+}
+
+contract_enum! {
+    /// `dim_products.basket_category` (§7.5), in keyword-rule order.
+    BasketCategory {
+        /// Food.
+        Food => "food",
+        /// Beverages.
+        Beverages => "beverages",
+        /// Household.
+        Household => "household",
+        /// Personal care.
+        PersonalCare => "personal_care",
+        /// Electronics.
+        Electronics => "electronics",
+        /// Clothing.
+        Clothing => "clothing",
+        /// Home and garden.
+        HomeGarden => "home_garden",
+        /// Everything else.
+        Other => "other",
+    }
+}
+
+contract_enum! {
+    /// `brands.csv` `brand_category` (§7.0): which base products a brand can carry.
+    BrandCategory {
+        /// Food.
+        Food => "Food",
+        /// Electronics.
+        Electronics => "Electronics",
+        /// Clothing.
+        Clothing => "Clothing",
+        /// Health.
+        Health => "Health",
+        /// Pet.
+        Pet => "Pet",
+        /// Automotive.
+        Automotive => "Automotive",
+        /// Office.
+        Office => "Office",
+        /// Sports.
+        Sports => "Sports",
+        /// Home.
+        Home => "Home",
+    }
+}
+
+/// Comma-separated list of the spellings, for error messages.
+pub(crate) fn spellings<T: Copy>(all: &[T], text: impl Fn(T) -> &'static str) -> String {
+    all.iter().map(|v| text(*v)).collect::<Vec<_>>().join(", ")
+}
