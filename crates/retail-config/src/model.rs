@@ -5,6 +5,110 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+/// A built-in profile: the base a configuration file is merged over (data-contract §10.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Profile {
+    /// `default`: the calibrated 86-store network, one month (March 2024).
+    Default,
+    /// `small`: 4 stores, 14 days around Thanksgiving 2024, sized for tests.
+    Small,
+}
+
+impl Profile {
+    /// Every built-in profile.
+    pub const ALL: [Profile; 2] = [Profile::Default, Profile::Small];
+
+    /// The name used in `profile` and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Profile::Default => "default",
+            Profile::Small => "small",
+        }
+    }
+
+    /// The profile with this name.
+    pub fn from_name(name: &str) -> Option<Profile> {
+        Profile::ALL.into_iter().find(|p| p.name() == name)
+    }
+
+    /// The profile's fully resolved configuration.
+    pub fn config(self) -> Config {
+        match self {
+            Profile::Default => crate::profiles::default_config(),
+            Profile::Small => crate::profiles::small_config(),
+        }
+    }
+}
+
+impl std::fmt::Display for Profile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Profile {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Profile::from_name(s)
+            .ok_or_else(|| format!("unknown profile `{s}`: use `default` or `small`"))
+    }
+}
+
+/// The 8 marketing channels of `marketing_cost.channels` (data-contract §7.12).
+pub const CHANNELS: [&str; 8] = [
+    "EMAIL",
+    "DISPLAY",
+    "SOCIAL",
+    "SEARCH",
+    "FACEBOOK",
+    "GOOGLE",
+    "INSTAGRAM",
+    "YOUTUBE",
+];
+
+/// The devices of `marketing_cost.device_multipliers`.
+pub const DEVICES: [&str; 3] = ["MOBILE", "DESKTOP", "TABLET"];
+
+/// Holiday keys that `calendar.closed_holidays` may list (data-contract §7.1, "Closable").
+pub const CLOSABLE_HOLIDAYS: [&str; 4] = [
+    "new_years_day",
+    "easter_sunday",
+    "thanksgiving",
+    "christmas_day",
+];
+
+/// Kinds of scheduled supply-chain disruption (data-contract §1).
+pub const DISRUPTION_KINDS: [&str; 5] = [
+    "dc_outage",
+    "truck_breakdown",
+    "weather_delay",
+    "supplier_delay",
+    "inventory_shortage",
+];
+
+/// The 18 event type names of events.md §7, in section order.
+pub const EVENT_TYPES: [&str; 18] = [
+    "receipt_created",
+    "receipt_line_added",
+    "payment_processed",
+    "inventory_updated",
+    "stockout_detected",
+    "reorder_triggered",
+    "customer_entered",
+    "customer_zone_changed",
+    "ble_ping_detected",
+    "truck_arrived",
+    "truck_departed",
+    "store_opened",
+    "store_closed",
+    "ad_impression",
+    "promotion_applied",
+    "online_order_created",
+    "online_order_picked",
+    "online_order_shipped",
+];
+
 /// A fully resolved configuration.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -157,7 +261,8 @@ pub struct Calendar {
 pub struct Disruption {
     /// `dc_outage`, `truck_breakdown`, `weather_delay`, `supplier_delay` or `inventory_shortage`.
     pub kind: String,
-    /// What it hits: a DC number (`DC003`), a store number (`S000005`), a state (`TX`) or `ALL`.
+    /// What it hits: a DC number (`DC003`), a store number (`S000005`), a two-letter state
+    /// (`TX`) or `ALL`.
     pub target: String,
     /// Start instant, RFC 3339 UTC.
     pub start: String,
