@@ -141,6 +141,10 @@ fn black_friday_is_at_least_twice_an_ordinary_friday() {
             .map(expected_day)
             .collect();
         let mean = neighbours.iter().sum::<f64>() / neighbours.len() as f64;
+        eprintln!(
+            "{year}: Black Friday / mean of surrounding weekdays = {:.2}",
+            expected_day(bf) / mean
+        );
         assert!(
             expected_day(bf) >= 2.5 * mean,
             "{year}: {} vs {mean}",
