@@ -45,7 +45,9 @@ pub enum PatternsError {
         rule: &'static str,
     },
     /// A holiday key that exists but may not be a closure day (§7.1 "Closable").
-    #[error("holiday `{0}` is not closable: only new_years_day, easter_sunday, thanksgiving and christmas_day may close stores")]
+    #[error(
+        "holiday `{0}` is not closable: only new_years_day, easter_sunday, thanksgiving and christmas_day may close stores"
+    )]
     HolidayNotClosable(String),
     /// A disruption specification that cannot be understood.
     #[error("invalid disruption `{text}`: {reason}")]
