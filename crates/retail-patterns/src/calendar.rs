@@ -388,17 +388,19 @@ pub fn holiday_multiplier(date: Date, channel: Channel) -> f64 {
                 return effect.multiplier;
             }
             let fade = f64::max(0.3, 1.0 - 0.7 * distance as f64 / effect.window_days as f64);
-            let contribution = 1.0 + (effect.multiplier - 1.0) * fade;
+            // The deviation (m − 1) × fade is compared before adding 1, so mirrored effects
+            // (0.85 vs 1.15) tie exactly and table order decides, as the rule says.
+            let deviation = (effect.multiplier - 1.0) * fade;
             let better = match best {
                 None => true,
-                Some(b) => (contribution - 1.0).abs() > (b - 1.0).abs(),
+                Some(b) => deviation.abs() > b.abs(),
             };
             if better {
-                best = Some(contribution);
+                best = Some(deviation);
             }
         }
     }
-    best.unwrap_or(1.0)
+    best.map_or(1.0, |deviation| 1.0 + deviation)
 }
 
 /// In-store holiday multiplier of `date` (`dim_date.in_store_multiplier`).

@@ -336,3 +336,51 @@ fn dim_date_rows_cover_the_century_once() {
     );
     assert!(rows.iter().all(|r| r.is_weekend == (r.day_of_week >= 6)));
 }
+
+/// A direct transcription of the §7.1 candidate rule, written independently of the library's
+/// loop: collect every candidate, then pick.
+fn reference_multiplier(date: Date, channel: Channel) -> f64 {
+    let year = calendar::year_of(date);
+    let mut candidates: Vec<(usize, i32, f64)> = Vec::new();
+    for (index, holiday) in HolidayKey::ALL.into_iter().enumerate() {
+        let effect = holiday.effect(channel);
+        for y in year - 1..=year + 1 {
+            let dist = (date.0 - holiday.date(y).0).abs();
+            if effect.multiplier != 1.0 && dist <= effect.window_days {
+                let fade = if dist == 0 {
+                    1.0
+                } else {
+                    (1.0 - 0.7 * dist as f64 / effect.window_days as f64).max(0.3)
+                };
+                candidates.push((index, dist, (effect.multiplier - 1.0) * fade));
+            }
+        }
+    }
+    if let Some(exact) = candidates.iter().filter(|c| c.1 == 0).min_by_key(|c| c.0) {
+        return 1.0 + exact.2;
+    }
+    let farthest = candidates.iter().map(|c| c.2.abs()).fold(0.0_f64, f64::max);
+    candidates
+        .iter()
+        .filter(|c| c.2.abs() == farthest)
+        .min_by_key(|c| c.0)
+        .map_or(1.0, |c| 1.0 + c.2)
+}
+
+#[test]
+fn multipliers_match_a_direct_transcription_of_the_rule_for_the_whole_century() {
+    let mut day = d(2000, 1, 1);
+    let mut boosted = 0;
+    while day <= d(2099, 12, 31) {
+        for channel in [Channel::InStore, Channel::Online] {
+            let got = calendar::holiday_multiplier(day, channel);
+            assert_eq!(got, reference_multiplier(day, channel), "{day} {channel:?}");
+            if got != 1.0 {
+                boosted += 1;
+            }
+        }
+        day = day.succ();
+    }
+    // About 100 in-store and 85 online days a year carry a holiday effect.
+    assert!((15_000..21_000).contains(&boosted), "{boosted}");
+}
