@@ -139,14 +139,14 @@ impl Dictionaries {
     /// The dictionaries compiled into the binary from `config/dictionaries/`.
     pub fn bundled() -> Result<Self, MasterError> {
         Self::from_bytes([
-            include_str!("../tests/fixtures/dictionaries/geographies.csv").as_bytes(),
-            include_str!("../tests/fixtures/dictionaries/first_names.csv").as_bytes(),
-            include_str!("../tests/fixtures/dictionaries/last_names.csv").as_bytes(),
-            include_str!("../tests/fixtures/dictionaries/products.csv").as_bytes(),
-            include_str!("../tests/fixtures/dictionaries/brands.csv").as_bytes(),
-            include_str!("../tests/fixtures/dictionaries/product_tags.csv").as_bytes(),
-            include_str!("../tests/fixtures/dictionaries/tax_rates.csv").as_bytes(),
-            include_str!("../tests/fixtures/dictionaries/brand_category_map.csv").as_bytes(),
+            include_str!("../../../config/dictionaries/geographies.csv").as_bytes(),
+            include_str!("../../../config/dictionaries/first_names.csv").as_bytes(),
+            include_str!("../../../config/dictionaries/last_names.csv").as_bytes(),
+            include_str!("../../../config/dictionaries/products.csv").as_bytes(),
+            include_str!("../../../config/dictionaries/brands.csv").as_bytes(),
+            include_str!("../../../config/dictionaries/product_tags.csv").as_bytes(),
+            include_str!("../../../config/dictionaries/tax_rates.csv").as_bytes(),
+            include_str!("../../../config/dictionaries/brand_category_map.csv").as_bytes(),
         ])
     }
 
