@@ -382,7 +382,8 @@ mod tests {
             a(1, 4, 10, true),
         ];
         let s = split_into_shipments(&allocations, 100).unwrap();
-        let summary: Vec<(i64, TemperatureClass, Vec<(i64, u32)>)> = s
+        type Summary = (i64, TemperatureClass, Vec<(i64, u32)>);
+        let summary: Vec<Summary> = s
             .iter()
             .map(|s| {
                 (

@@ -1,0 +1,210 @@
+//! Statistical checks of the shopper-journey models with fixed seeds (data-contract §11, §13).
+//! The accepted ranges are stated in docs/realism.md.
+
+use retail_patterns::basket::{
+    draw_basket, BasketCategory, BasketRequest, CatalogProduct, DrawIndex, HolidayWindows,
+    ProductCatalog, ProductMultipliers, ShopperSegment, StoreFormat,
+};
+use retail_patterns::payment::{draw_charge_attempts, Channel, PaymentStatus};
+use retail_patterns::promotion::{draw_promotion, PricedLine};
+use retail_patterns::returns::{draw_return_plan, ReturnParams, ReturnableLine};
+use retail_patterns::sensors::draw_identified;
+use retail_rng::Stream;
+use retail_schemas::{Date, Ts};
+
+const SEED: u64 = 20_240_306;
+
+/// A catalog shaped like the default dimension: 3 000 SKUs over the 8 basket categories,
+/// popularity exp(N(0,1)), 90 % launched before the test date.
+fn catalog() -> ProductCatalog {
+    let mut products = Vec::new();
+    let start = Date::from_ymd(2024, 1, 1).unwrap();
+    for id in 1..=3_000i64 {
+        let mut rng = Stream::new(SEED, "product", &[id]);
+        let category = BasketCategory::ALL[rng.below(8) as usize];
+        let popularity = libm::exp(rng.normal());
+        let price = rng.range_inclusive(99, 9_999);
+        let launch = if id <= 2_700 {
+            start.plus_days(-(rng.range_inclusive(180, 730) as i32))
+        } else {
+            start.plus_days(rng.range_inclusive(180, 365) as i32)
+        };
+        products.push(CatalogProduct {
+            product_id: id,
+            basket_category: category,
+            sale_price_cents: price,
+            launch_date: launch,
+            popularity,
+            multipliers: ProductMultipliers::default(),
+        });
+    }
+    ProductCatalog::new(products).unwrap()
+}
+
+/// Shopper segments with the dim_customers shares (.35 / .25 / .20 / .20).
+fn segment(rng: &mut Stream) -> ShopperSegment {
+    ShopperSegment::ALL[rng.categorical(&[0.35, 0.25, 0.20, 0.20]).unwrap()]
+}
+
+fn mean_lines(index: &DrawIndex, format: StoreFormat, n: i64) -> f64 {
+    let date = Date::from_ymd(2024, 3, 6).unwrap();
+    let mut lines = 0usize;
+    for i in 0..n {
+        let mut rng = Stream::new(SEED, "visit", &[format.index() as i64, i]);
+        let request = BasketRequest {
+            segment: segment(&mut rng),
+            format: Some(format),
+            date,
+        };
+        lines += draw_basket(index, &request, &mut rng, |_| 1_000)
+            .lines
+            .len();
+    }
+    lines as f64 / n as f64
+}
+
+#[test]
+fn mean_lines_per_basket_by_format_are_in_the_stated_ranges() {
+    let catalog = catalog();
+    let index = catalog.draw_index(HolidayWindows::none());
+    // (format, accepted range of mean lines per basket)
+    let ranges = [
+        (StoreFormat::Hypermarket, 14.5..18.0),
+        (StoreFormat::Superstore, 12.8..15.8),
+        (StoreFormat::Standard, 11.5..14.2),
+        (StoreFormat::Neighborhood, 9.5..12.0),
+        (StoreFormat::Express, 4.3..4.9),
+    ];
+    let mut all = Vec::new();
+    for (format, range) in ranges {
+        let mean = mean_lines(&index, format, 6_000);
+        all.push((format, mean));
+        eprintln!("{format}: mean lines {mean:.2}");
+        assert!(
+            range.contains(&mean),
+            "{format}: mean {mean:.2} outside {range:?}"
+        );
+    }
+    // Ordered by store size.
+    assert!(all.windows(2).all(|w| w[0].1 > w[1].1), "{all:?}");
+}
+
+#[test]
+fn holiday_boost_raises_basket_size() {
+    let catalog = catalog();
+    let plain = catalog.draw_index(HolidayWindows::none());
+    let boosted = catalog.draw_index(HolidayWindows {
+        thanksgiving: true,
+        basket_boost: true,
+        ..HolidayWindows::none()
+    });
+    let a = mean_lines(&plain, StoreFormat::Standard, 3_000);
+    let b = mean_lines(&boosted, StoreFormat::Standard, 3_000);
+    eprintln!("STANDARD boost: {a:.2} → {b:.2}");
+    assert!(b > a * 1.08 && b < a * 1.25, "{a:.2} → {b:.2}");
+}
+
+#[test]
+fn decline_rates_match_the_tender_mix() {
+    let n = 60_000;
+    for (channel, expected) in [(Channel::Store, 0.019), (Channel::Online, 0.023375)] {
+        let mut with_decline = 0;
+        for i in 0..n {
+            let mut rng = Stream::new(SEED, "visit", &[channel.index() as i64, i]);
+            let attempts = draw_charge_attempts(channel, 1_000, Ts(0), &mut rng);
+            if attempts[0].status == PaymentStatus::Declined {
+                with_decline += 1;
+            }
+        }
+        let rate = with_decline as f64 / n as f64;
+        eprintln!("{channel}: purchases with a decline {rate:.4}");
+        assert!(
+            (rate - expected).abs() < 0.003,
+            "{channel}: {rate:.4} vs {expected}"
+        );
+    }
+}
+
+#[test]
+fn return_rates_are_one_percent_and_triple_in_the_holiday_window() {
+    let lines = [ReturnableLine {
+        line_number: 1,
+        net_cents: 500,
+        basket_category: BasketCategory::Clothing,
+    }];
+    let params = ReturnParams::default();
+    let n = 100_000;
+    for (window, expected) in [(false, 0.01), (true, 0.03)] {
+        let returned = (0..n)
+            .filter(|i| {
+                let mut rng = Stream::new(SEED, "visit", &[window as i64, *i]);
+                draw_return_plan(&params, window, &lines, &mut rng).is_some()
+            })
+            .count();
+        let rate = returned as f64 / n as f64;
+        eprintln!("return rate (window={window}): {rate:.4}");
+        let sd = (expected * (1.0 - expected) / n as f64).sqrt();
+        assert!(
+            (rate - expected).abs() < 4.0 * sd,
+            "window={window}: {rate:.4}"
+        );
+    }
+}
+
+#[test]
+fn identified_share_is_within_invariant_34() {
+    // 20 000 customers with has_mobile_app ~ Bernoulli(.35); 60 000 visits of uniform customers.
+    let customers: Vec<bool> = (0..20_000)
+        .map(|c| Stream::new(SEED, "customer", &[c]).bernoulli(0.35))
+        .collect();
+    let n = 60_000;
+    let mut identified = 0;
+    for i in 0..n {
+        let mut rng = Stream::new(SEED, "visit", &[7, i]);
+        let customer = rng.below(customers.len() as u64) as usize;
+        if draw_identified(customers[customer], &mut rng) {
+            identified += 1;
+        }
+    }
+    let share = identified as f64 / n as f64;
+    eprintln!("identified share {share:.4}");
+    assert!((share - 0.30).abs() <= 0.03, "{share:.4}");
+}
+
+#[test]
+fn promotion_share_of_receipts_is_in_the_calibration_range() {
+    let catalog = catalog();
+    let index = catalog.draw_index(HolidayWindows::none());
+    let date = Date::from_ymd(2024, 3, 6).unwrap();
+    let n = 6_000;
+    let mut promoted = 0;
+    for i in 0..n {
+        let mut rng = Stream::new(SEED, "visit", &[9, i]);
+        let seg = segment(&mut rng);
+        let request = BasketRequest {
+            segment: seg,
+            format: Some(StoreFormat::Standard),
+            date,
+        };
+        let basket = draw_basket(&index, &request, &mut rng, |_| 1_000);
+        let lines: Vec<PricedLine> = basket
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(k, l)| PricedLine {
+                line_number: k as u32 + 1,
+                product_id: l.product_id,
+                basket_category: l.basket_category,
+                quantity: l.quantity as i64,
+                unit_price_cents: catalog.product(l.product_id).unwrap().sale_price_cents,
+            })
+            .collect();
+        if draw_promotion(seg, 3, &lines, &mut rng).is_some() {
+            promoted += 1;
+        }
+    }
+    // §11: 1 000–3 000 promotions for ≈ 17 800 receipts on 2024-03-06, i.e. 5.6 %–16.9 %.
+    let share = promoted as f64 / n as f64;
+    eprintln!("promotion share {share:.4}");
+    assert!((0.056..0.169).contains(&share), "{share:.4}");
+}
