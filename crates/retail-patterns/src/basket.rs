@@ -409,6 +409,19 @@ impl HolidayWindows {
         }
     }
 
+    /// The windows active on `date` from the calendar model
+    /// ([`crate::calendar::holiday_product_context`], [`crate::calendar::line_target_boosted`]).
+    pub fn on(date: Date) -> Self {
+        let c = crate::calendar::holiday_product_context(date);
+        HolidayWindows {
+            thanksgiving: c.thanksgiving_window,
+            black_friday: c.black_friday,
+            christmas: c.christmas_window,
+            grill_out: c.grill_out_window,
+            basket_boost: crate::calendar::line_target_boosted(date),
+        }
+    }
+
     /// No window active.
     pub fn none() -> Self {
         Self::default()
@@ -1026,6 +1039,28 @@ mod tests {
         let mut both = tg;
         both.christmas = true;
         assert_eq!(ham.under(&both), 1.8, "highest applicable wins");
+    }
+
+    #[test]
+    fn calendar_adapter_agrees_with_explicit_dates() {
+        use crate::calendar::{thanksgiving, HolidayKey};
+        for year in [2024, 2025, 2026, 2027] {
+            let h = HolidayDates {
+                thanksgiving: thanksgiving(year),
+                memorial_day: HolidayKey::MemorialDay.date(year),
+                independence_day: HolidayKey::IndependenceDay.date(year),
+                labor_day: HolidayKey::LaborDay.date(year),
+            };
+            let first = d(year, 1, 1);
+            for offset in 0..365 {
+                let date = first.plus_days(offset);
+                assert_eq!(
+                    HolidayWindows::on(date),
+                    HolidayWindows::from_dates(date, &h),
+                    "{date}"
+                );
+            }
+        }
     }
 
     #[test]
