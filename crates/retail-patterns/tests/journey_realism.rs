@@ -46,9 +46,16 @@ fn segment(rng: &mut Stream) -> ShopperSegment {
     ShopperSegment::ALL[rng.categorical(&[0.35, 0.25, 0.20, 0.20]).unwrap()]
 }
 
-fn mean_lines(index: &DrawIndex, format: StoreFormat, n: i64) -> f64 {
+/// Basket-size figures of one format: mean lines, mean units, share of baskets with ≤ 5 units.
+struct BasketSize {
+    lines: f64,
+    units: f64,
+    small_share: f64,
+}
+
+fn basket_size(index: &DrawIndex, format: StoreFormat, n: i64) -> BasketSize {
     let date = Date::from_ymd(2024, 3, 6).unwrap();
-    let mut lines = 0usize;
+    let (mut lines, mut units, mut small) = (0usize, 0u64, 0u32);
     for i in 0..n {
         let mut rng = Stream::new(SEED, "visit", &[format.index() as i64, i]);
         let request = BasketRequest {
@@ -56,11 +63,23 @@ fn mean_lines(index: &DrawIndex, format: StoreFormat, n: i64) -> f64 {
             format: Some(format),
             date,
         };
-        lines += draw_basket(index, &request, &mut rng, |_| 1_000)
-            .lines
-            .len();
+        let basket = draw_basket(index, &request, &mut rng, |_| 1_000);
+        let basket_units: u64 = basket.lines.iter().map(|l| l.quantity as u64).sum();
+        lines += basket.lines.len();
+        units += basket_units;
+        if basket_units <= 5 {
+            small += 1;
+        }
     }
-    lines as f64 / n as f64
+    BasketSize {
+        lines: lines as f64 / n as f64,
+        units: units as f64 / n as f64,
+        small_share: small as f64 / n as f64,
+    }
+}
+
+fn mean_lines(index: &DrawIndex, format: StoreFormat, n: i64) -> f64 {
+    basket_size(index, format, n).lines
 }
 
 #[test]
@@ -77,9 +96,14 @@ fn mean_lines_per_basket_by_format_are_in_the_stated_ranges() {
     ];
     let mut all = Vec::new();
     for (format, range) in ranges {
-        let mean = mean_lines(&index, format, 6_000);
+        let size = basket_size(&index, format, 6_000);
+        let mean = size.lines;
         all.push((format, mean));
-        eprintln!("{format}: mean lines {mean:.2}");
+        eprintln!(
+            "{format}: mean lines {mean:.2}, mean units {:.2}, baskets with ≤ 5 units {:.1} %",
+            size.units,
+            size.small_share * 100.0
+        );
         assert!(
             range.contains(&mean),
             "{format}: mean {mean:.2} outside {range:?}"
