@@ -140,6 +140,108 @@ journey_enum! {
 }
 
 journey_enum! {
+    /// `dim_customers.mobility_segment`.
+    MobilitySegment {
+        /// Shops near home.
+        Regular => "REGULAR",
+        /// Shops along a commute.
+        Commuter => "COMMUTER",
+        /// Travels for business.
+        BusinessTraveler => "BUSINESS_TRAVELER",
+        /// Tourist.
+        Tourist => "TOURIST",
+        /// Seasonal resident.
+        Snowbird => "SNOWBIRD",
+    }
+}
+
+impl MobilitySegment {
+    /// §7.5 propensity to shop outside the primary and secondary stores: REGULAR .10, COMMUTER
+    /// .25, BUSINESS_TRAVELER .50, TOURIST .80, SNOWBIRD .60.
+    pub fn propensity(self) -> f64 {
+        match self {
+            MobilitySegment::Regular => 0.10,
+            MobilitySegment::Commuter => 0.25,
+            MobilitySegment::BusinessTraveler => 0.50,
+            MobilitySegment::Tourist => 0.80,
+            MobilitySegment::Snowbird => 0.60,
+        }
+    }
+}
+
+/// §7.5 weight of a customer for a visit at a store: 0.50 when it is the customer's primary store,
+/// 0.20 when secondary, otherwise propensity × (0.15 under 5 mi, 0.10 under 15 mi, else 0.05).
+pub fn visit_weight(
+    is_primary: bool,
+    is_secondary: bool,
+    mobility: MobilitySegment,
+    distance_miles: f64,
+) -> f64 {
+    if is_primary {
+        0.50
+    } else if is_secondary {
+        0.20
+    } else {
+        let distance_factor = if distance_miles < 5.0 {
+            0.15
+        } else if distance_miles < 15.0 {
+            0.10
+        } else {
+            0.05
+        };
+        mobility.propensity() * distance_factor
+    }
+}
+
+/// The two-stage customer draw of one store (§7.5), built once per store: a group of customers
+/// sharing a weight (same geography and mobility segment) by weight × group size, then a uniform
+/// member. Draws: one `f64` (group, binary search over cumulative weights in group order) and one
+/// `U{0..size−1}` (member, ascending customer_id).
+#[derive(Clone, Debug, Default)]
+pub struct CustomerChooser {
+    cumulative: Vec<f64>,
+    members: Vec<Vec<i64>>,
+}
+
+impl CustomerChooser {
+    /// Groups `(weight per customer, customer ids)` in the caller's fixed group order; members are
+    /// sorted ascending; empty or zero-weight groups are kept but never drawn.
+    pub fn new(groups: Vec<(f64, Vec<i64>)>) -> Self {
+        let mut total = 0.0;
+        let mut cumulative = Vec::with_capacity(groups.len());
+        let mut members = Vec::with_capacity(groups.len());
+        for (weight, mut ids) in groups {
+            ids.sort_unstable();
+            total += weight.max(0.0) * ids.len() as f64;
+            cumulative.push(total);
+            members.push(ids);
+        }
+        CustomerChooser {
+            cumulative,
+            members,
+        }
+    }
+
+    /// Draws a customer; `None` when no group has weight.
+    pub fn draw(&self, rng: &mut Stream) -> Option<i64> {
+        let total = *self.cumulative.last()?;
+        if total <= 0.0 {
+            return None;
+        }
+        let target = rng.f64() * total;
+        let mut g = self.cumulative.partition_point(|c| *c <= target);
+        if g >= self.cumulative.len() {
+            // Rounding put the target on the total: the last group that carries weight takes it.
+            g = (0..self.cumulative.len()).rev().find(|&i| {
+                self.cumulative[i] > if i == 0 { 0.0 } else { self.cumulative[i - 1] }
+            })?;
+        }
+        let group = &self.members[g];
+        Some(group[rng.below(group.len() as u64) as usize])
+    }
+}
+
+journey_enum! {
     /// `dim_stores.store_format`.
     StoreFormat {
         /// Hypermarket.
@@ -622,6 +724,38 @@ pub struct CatalogProduct {
     pub popularity: f64,
     /// Holiday multipliers by window.
     pub multipliers: ProductMultipliers,
+}
+
+impl CatalogProduct {
+    /// The basket view of a `dim_products` row with its popularity (§7.4); errors on an unknown
+    /// `basket_category` spelling.
+    pub fn from_dim_product(
+        product: &retail_schemas::tables::DimProduct,
+        popularity: f64,
+    ) -> Result<Self, PatternsError> {
+        let basket_category = BasketCategory::parse(&product.basket_category).ok_or_else(|| {
+            PatternsError::InvalidParameter {
+                name: "basket_category",
+                value: product.basket_category.clone(),
+                rule: "one of food, beverages, household, personal_care, electronics, clothing, home_garden, other",
+            }
+        })?;
+        let text = ProductText {
+            name: &product.product_name,
+            department: &product.department,
+            category: &product.category,
+            subcategory: &product.subcategory,
+            tags: product.tags.as_deref(),
+        };
+        Ok(CatalogProduct {
+            product_id: product.product_id,
+            basket_category,
+            sale_price_cents: product.sale_price.cents(),
+            launch_date: product.launch_date,
+            popularity,
+            multipliers: ProductMultipliers::of(&text, basket_category),
+        })
+    }
 }
 
 /// Per-category percentiles and draw order, built once from the product dimension.
@@ -1107,6 +1241,34 @@ mod tests {
             product(1, BasketCategory::Food, 1, launch_old, 1.0)
         ])
         .is_err());
+    }
+
+    #[test]
+    fn store_choice_weights_and_two_stage_draw() {
+        use MobilitySegment::*;
+        assert_eq!(visit_weight(true, false, Tourist, 900.0), 0.50);
+        assert_eq!(visit_weight(false, true, Regular, 900.0), 0.20);
+        assert!((visit_weight(false, false, Tourist, 4.9) - 0.12).abs() < 1e-12);
+        assert!((visit_weight(false, false, Regular, 14.0) - 0.01).abs() < 1e-12);
+        assert!((visit_weight(false, false, Snowbird, 15.0) - 0.03).abs() < 1e-12);
+        let chooser = CustomerChooser::new(vec![
+            (0.5, vec![3, 1]),
+            (0.0, vec![7]),
+            (0.01, vec![]),
+            (0.05, (100..120).collect()),
+        ]);
+        let mut rng = Stream::new(6, "visit", &[]);
+        let mut primary = 0;
+        for _ in 0..10_000 {
+            let c = chooser.draw(&mut rng).unwrap();
+            assert_ne!(c, 7, "zero weight");
+            if c < 10 {
+                primary += 1;
+            }
+        }
+        // 1.0 / (1.0 + 1.0) = half of the visits go to the primary group.
+        assert!((4_700..5_300).contains(&primary), "{primary}");
+        assert_eq!(CustomerChooser::new(vec![]).draw(&mut rng), None);
     }
 
     #[test]

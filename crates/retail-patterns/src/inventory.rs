@@ -389,6 +389,28 @@ pub fn draw_purchase_order_arrival(
     }
 }
 
+/// Default `cycle_count_store_share`.
+pub const DEFAULT_CYCLE_COUNT_STORE_SHARE: f64 = 0.10;
+
+/// §7.9 cycle count of a store-day on [cycle_count(store, date)]: with p `share` the store counts
+/// U{1..3} distinct products among `candidates` (launched, on_hand > 0, ascending product_id),
+/// each with a delta U{−5..5} \ {0}. Draws: Bernoulli; count; one key per candidate
+/// (sampling without replacement); one `U{1..10}` per counted product in key order. Returns
+/// (product_id, raw delta) pairs; clip each with [`Ledger::adjust`] at the count instant.
+pub fn draw_cycle_count(share: f64, candidates: &[i64], rng: &mut Stream) -> Vec<(i64, i64)> {
+    if candidates.is_empty() || !rng.bernoulli(share) {
+        return Vec::new();
+    }
+    let k = (rng.range_inclusive(1, 3) as usize).min(candidates.len());
+    rng.sample_without_replacement(candidates.len(), k)
+        .into_iter()
+        .map(|i| {
+            let r = rng.range_inclusive(1, 10);
+            (candidates[i], if r <= 5 { r - 6 } else { r - 5 })
+        })
+        .collect()
+}
+
 /// Stockout suppression window: a new stockout is written only when none was written for the
 /// same (location_type, location, product) strictly less than 86 400 s earlier.
 pub const STOCKOUT_WINDOW_MICROS: i64 = 86_400 * Ts::MICROS_PER_SECOND;
@@ -526,6 +548,28 @@ mod tests {
         let arrival = draw_purchase_order_arrival(2, 5, &mut Stream::new(2, "dc_day", &[]));
         assert!((2..=5).contains(&arrival.lead_days));
         assert!((6 * Ts::MICROS_PER_HOUR..18 * Ts::MICROS_PER_HOUR).contains(&arrival.local_micros));
+    }
+
+    #[test]
+    fn cycle_counts_pick_distinct_products_with_nonzero_deltas() {
+        let candidates: Vec<i64> = (10..40).collect();
+        let mut counted_days = 0;
+        for day in 0..2_000 {
+            let mut rng = Stream::new(1, "cycle_count", &[5, day]);
+            let counts = draw_cycle_count(DEFAULT_CYCLE_COUNT_STORE_SHARE, &candidates, &mut rng);
+            if counts.is_empty() {
+                continue;
+            }
+            counted_days += 1;
+            assert!((1..=3).contains(&counts.len()));
+            let mut ids: Vec<i64> = counts.iter().map(|c| c.0).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            assert_eq!(ids.len(), counts.len());
+            assert!(counts.iter().all(|(_, d)| *d != 0 && (-5..=5).contains(d)));
+        }
+        assert!((160..240).contains(&counted_days), "{counted_days}");
+        assert!(draw_cycle_count(1.0, &[], &mut Stream::new(1, "x", &[])).is_empty());
     }
 
     #[test]

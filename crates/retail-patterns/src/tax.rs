@@ -68,6 +68,85 @@ pub fn line_tax_cents(net_cents: i64, tax_rate_bps: i32, taxability_pct: i64) ->
     )
 }
 
+/// The money of one purchase line (§13 #8): gross = unit price × quantity, net = gross −
+/// discount, tax on the net.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LineMoney {
+    /// gross_cents.
+    pub gross_cents: i64,
+    /// discount_cents.
+    pub discount_cents: i64,
+    /// net_cents.
+    pub net_cents: i64,
+    /// tax_cents.
+    pub tax_cents: i64,
+}
+
+impl LineMoney {
+    /// A SALE line; errors when the discount is outside 0 ≤ discount ≤ gross.
+    pub fn sale(
+        unit_price_cents: i64,
+        quantity: i64,
+        discount_cents: i64,
+        tax_rate_bps: i32,
+        taxability_pct: i64,
+    ) -> Result<Self, PatternsError> {
+        let gross_cents = unit_price_cents * quantity;
+        if discount_cents < 0 || discount_cents > gross_cents {
+            return Err(PatternsError::InvalidParameter {
+                name: "discount_cents",
+                value: discount_cents.to_string(),
+                rule: "0 ≤ discount ≤ gross on SALE lines",
+            });
+        }
+        let net_cents = gross_cents - discount_cents;
+        Ok(LineMoney {
+            gross_cents,
+            discount_cents,
+            net_cents,
+            tax_cents: line_tax_cents(net_cents, tax_rate_bps, taxability_pct),
+        })
+    }
+
+    /// The RETURN line: every money field negated.
+    pub fn negated(&self) -> Self {
+        LineMoney {
+            gross_cents: -self.gross_cents,
+            discount_cents: -self.discount_cents,
+            net_cents: -self.net_cents,
+            tax_cents: -self.tax_cents,
+        }
+    }
+}
+
+/// Header money of a receipt or order (§13 #9).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PurchaseTotals {
+    /// Σ gross.
+    pub subtotal_cents: i64,
+    /// Σ line discounts.
+    pub discount_cents: i64,
+    /// Σ line tax.
+    pub tax_cents: i64,
+    /// subtotal − discount + tax.
+    pub total_cents: i64,
+}
+
+impl PurchaseTotals {
+    /// Sums the lines.
+    pub fn of(lines: &[LineMoney]) -> Self {
+        let subtotal_cents = lines.iter().map(|l| l.gross_cents).sum();
+        let discount_cents = lines.iter().map(|l| l.discount_cents).sum();
+        let tax_cents = lines.iter().map(|l| l.tax_cents).sum();
+        PurchaseTotals {
+            subtotal_cents,
+            discount_cents,
+            tax_cents,
+            total_cents: subtotal_cents - discount_cents + tax_cents,
+        }
+    }
+}
+
 /// Default rate when a state has no row: 7.41 % (§4.3).
 pub const DEFAULT_TAX_RATE_BPS: i32 = 741;
 
@@ -212,6 +291,25 @@ mod tests {
         assert_eq!(line_tax_cents(-200, 625, 100), -13);
         assert_eq!(line_tax_cents(99_999, 2_000, 0), 0);
         assert_eq!(line_tax_cents(i64::MAX / 4, 2_000, 100), (i64::MAX / 4) / 5);
+    }
+
+    #[test]
+    fn line_money_and_totals() {
+        let a = LineMoney::sale(1_169, 1, 0, 825, 100).unwrap();
+        assert_eq!(
+            (a.gross_cents, a.net_cents, a.tax_cents),
+            (1_169, 1_169, 96)
+        );
+        let b = LineMoney::sale(500, 3, 150, 825, 50).unwrap();
+        assert_eq!(
+            (b.gross_cents, b.net_cents, b.tax_cents),
+            (1_500, 1_350, 56)
+        );
+        assert!(LineMoney::sale(500, 1, 501, 825, 100).is_err());
+        let t = PurchaseTotals::of(&[a, b]);
+        assert_eq!(t.total_cents, 2_669 - 150 + 152);
+        let r = PurchaseTotals::of(&[a.negated(), b.negated()]);
+        assert_eq!(r.total_cents, -t.total_cents);
     }
 
     #[test]
