@@ -13,8 +13,8 @@
 use retail_rng::Stream;
 use retail_schemas::Date;
 
-use crate::ids::journey_enum;
 use crate::PatternsError;
+use crate::ids::journey_enum;
 
 journey_enum! {
     /// `dim_products.basket_category` (§7.5), in keyword-rule order.
@@ -1177,7 +1177,7 @@ mod tests {
 
     #[test]
     fn calendar_adapter_agrees_with_explicit_dates() {
-        use crate::calendar::{thanksgiving, HolidayKey};
+        use crate::calendar::{HolidayKey, thanksgiving};
         for year in [2024, 2025, 2026, 2027] {
             let h = HolidayDates {
                 thanksgiving: thanksgiving(year),
@@ -1233,14 +1233,18 @@ mod tests {
                 .unwrap();
             assert_eq!(p.product_id, 4);
         }
-        assert!(index
-            .draw(BasketCategory::Clothing, PriceFilter::Any, date, &mut rng)
-            .is_none());
-        assert!(ProductCatalog::new(vec![
-            product(1, BasketCategory::Food, 1, launch_old, 1.0),
-            product(1, BasketCategory::Food, 1, launch_old, 1.0)
-        ])
-        .is_err());
+        assert!(
+            index
+                .draw(BasketCategory::Clothing, PriceFilter::Any, date, &mut rng)
+                .is_none()
+        );
+        assert!(
+            ProductCatalog::new(vec![
+                product(1, BasketCategory::Food, 1, launch_old, 1.0),
+                product(1, BasketCategory::Food, 1, launch_old, 1.0)
+            ])
+            .is_err()
+        );
     }
 
     #[test]

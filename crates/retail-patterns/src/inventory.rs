@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use retail_rng::Stream;
 use retail_schemas::Ts;
 
-use crate::ids::journey_enum;
 use crate::PatternsError;
+use crate::ids::journey_enum;
 
 journey_enum! {
     /// `location_type` of ledgers, stockouts and inventory events (stream coordinate: index).
@@ -547,7 +547,9 @@ mod tests {
         );
         let arrival = draw_purchase_order_arrival(2, 5, &mut Stream::new(2, "dc_day", &[]));
         assert!((2..=5).contains(&arrival.lead_days));
-        assert!((6 * Ts::MICROS_PER_HOUR..18 * Ts::MICROS_PER_HOUR).contains(&arrival.local_micros));
+        assert!(
+            (6 * Ts::MICROS_PER_HOUR..18 * Ts::MICROS_PER_HOUR).contains(&arrival.local_micros)
+        );
     }
 
     #[test]

@@ -5,11 +5,11 @@
 //! travel noise `U(0.95, 1.25)`, dock wait `U{5..30}`, unload noise `U(0, 15)`, incident
 //! Bernoulli(.05), and `U{60..120}` only when an incident happens.
 
-use retail_rng::{round_half_away, Stream};
+use retail_rng::{Stream, round_half_away};
 use retail_schemas::Ts;
 
-use crate::ids::journey_enum;
 use crate::PatternsError;
+use crate::ids::journey_enum;
 
 /// Earth radius of every distance in the contract (§7.3).
 pub const EARTH_RADIUS_MILES: f64 = 3958.8;

@@ -350,12 +350,16 @@ mod tests {
                 "BFRIDAY40"
             ]
         );
-        assert!(PromoCode::find("BACKTOSCHOOL")
-            .unwrap()
-            .is_eligible(8, 1, &big));
-        assert!(!PromoCode::find("BACKTOSCHOOL")
-            .unwrap()
-            .is_eligible(8, 1, &food));
+        assert!(
+            PromoCode::find("BACKTOSCHOOL")
+                .unwrap()
+                .is_eligible(8, 1, &big)
+        );
+        assert!(
+            !PromoCode::find("BACKTOSCHOOL")
+                .unwrap()
+                .is_eligible(8, 1, &food)
+        );
     }
 
     #[test]

@@ -15,9 +15,9 @@
 use retail_rng::Stream;
 use retail_schemas::{Date, Ts};
 
+use crate::PatternsError;
 use crate::basket::StoreFormat;
 use crate::ids::journey_enum;
-use crate::PatternsError;
 
 journey_enum! {
     /// Store zone of beacons and foot-traffic sensors, in contract order.
@@ -488,9 +488,11 @@ mod tests {
         let id = anon_ble_id(&k, 5, d, 123).unwrap();
         assert_eq!(id.len(), 21);
         assert!(id.starts_with("ANON-"));
-        assert!(id[5..]
-            .chars()
-            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+        assert!(
+            id[5..]
+                .chars()
+                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+        );
         assert_ne!(id, anon_ble_id(&k, 5, d, 124).unwrap());
         assert_eq!(id, anon_ble_id(&k, 5, d, 123).unwrap());
         let x = pack_anon_coordinates(5, d, 123).unwrap();

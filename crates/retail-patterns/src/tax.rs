@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::ids::journey_enum;
 use crate::PatternsError;
+use crate::ids::journey_enum;
 
 journey_enum! {
     /// `dim_products.taxability` (§7.7).

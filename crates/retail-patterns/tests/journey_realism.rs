@@ -2,12 +2,12 @@
 //! The accepted ranges are stated in docs/realism.md.
 
 use retail_patterns::basket::{
-    draw_basket, BasketCategory, BasketRequest, CatalogProduct, DrawIndex, HolidayWindows,
-    ProductCatalog, ProductMultipliers, ShopperSegment, StoreFormat,
+    BasketCategory, BasketRequest, CatalogProduct, DrawIndex, HolidayWindows, ProductCatalog,
+    ProductMultipliers, ShopperSegment, StoreFormat, draw_basket,
 };
-use retail_patterns::payment::{draw_charge_attempts, Channel, PaymentStatus};
-use retail_patterns::promotion::{draw_promotion, PricedLine};
-use retail_patterns::returns::{draw_return_plan, ReturnParams, ReturnableLine};
+use retail_patterns::payment::{Channel, PaymentStatus, draw_charge_attempts};
+use retail_patterns::promotion::{PricedLine, draw_promotion};
+use retail_patterns::returns::{ReturnParams, ReturnableLine, draw_return_plan};
 use retail_patterns::sensors::draw_identified;
 use retail_rng::Stream;
 use retail_schemas::{Date, Ts};

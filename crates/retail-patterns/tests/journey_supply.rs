@@ -4,11 +4,11 @@
 use std::collections::BTreeMap;
 
 use retail_patterns::inventory::{
-    draw_initial_ledger, evaluate_reorder, InitialInventoryParams, Ledger, LocationType,
+    InitialInventoryParams, Ledger, LocationType, draw_initial_ledger, evaluate_reorder,
 };
 use retail_patterns::logistics::{
-    choose_truck, draw_shipment_timeline, haversine_miles, planned_travel_minutes,
-    split_into_shipments, Allocation, TemperatureClass, TruckCandidate, TruckTier,
+    Allocation, TemperatureClass, TruckCandidate, TruckTier, choose_truck, draw_shipment_timeline,
+    haversine_miles, planned_travel_minutes, split_into_shipments,
 };
 use retail_rng::Stream;
 use retail_schemas::Ts;
@@ -122,10 +122,12 @@ fn a_week_of_replenishment_keeps_ledgers_and_trucks_consistent() {
         let shipments = split_into_shipments(&allocations, CAPACITY).unwrap();
         for (seq, shipment) in shipments.iter().enumerate() {
             let refrigerated = shipment.temperature_class == TemperatureClass::Refrigerated;
-            assert!(shipment
-                .lines
-                .iter()
-                .all(|l| products[(l.product_id - 1) as usize].1 == refrigerated));
+            assert!(
+                shipment
+                    .lines
+                    .iter()
+                    .all(|l| products[(l.product_id - 1) as usize].1 == refrigerated)
+            );
             let units = shipment.units();
             assert!((1..=CAPACITY).contains(&units), "§13 #22");
             let (truck_id, departure) = choose_truck(&trucks, planning, refrigerated).unwrap();
@@ -165,7 +167,7 @@ fn a_week_of_replenishment_keeps_ledgers_and_trucks_consistent() {
     // §13 #23: a truck's next LOADING ≥ previous COMPLETED + planned travel.
     for trips in truck_log.values() {
         for w in trips.windows(2) {
-            assert!(w[1].0 .0 >= w[0].1.plus_minutes(w[0].2).0, "{trips:?}");
+            assert!(w[1].0.0 >= w[0].1.plus_minutes(w[0].2).0, "{trips:?}");
         }
     }
     // §13 #15: balances and ATP never negative; nothing left reserved or on order.

@@ -3,15 +3,15 @@
 //! money, payment and sensor invariants of data-contract §13 (#8, #9, #10, #12, #14, #32).
 
 use retail_patterns::basket::{
-    draw_basket, BasketCategory, BasketRequest, CatalogProduct, HolidayWindows, ProductCatalog,
-    ProductMultipliers, ShopperSegment, StoreFormat,
+    BasketCategory, BasketRequest, CatalogProduct, HolidayWindows, ProductCatalog,
+    ProductMultipliers, ShopperSegment, StoreFormat, draw_basket,
 };
 use retail_patterns::ids;
-use retail_patterns::payment::{draw_charge_attempts, Channel, PaymentStatus};
-use retail_patterns::promotion::{draw_promotion, PricedLine};
-use retail_patterns::returns::{draw_return_plan, ReturnParams, ReturnableLine};
-use retail_patterns::sensors::{anon_ble_id, draw_visit_trace, AnonKey, VisitSensorInput, Zone};
-use retail_patterns::tax::{line_tax_cents, Taxability};
+use retail_patterns::payment::{Channel, PaymentStatus, draw_charge_attempts};
+use retail_patterns::promotion::{PricedLine, draw_promotion};
+use retail_patterns::returns::{ReturnParams, ReturnableLine, draw_return_plan};
+use retail_patterns::sensors::{AnonKey, VisitSensorInput, Zone, anon_ble_id, draw_visit_trace};
+use retail_patterns::tax::{Taxability, line_tax_cents};
 use retail_rng::Stream;
 use retail_schemas::{Date, Ts};
 
@@ -155,10 +155,12 @@ fn composed_visits_satisfy_the_receipt_invariants() {
         assert!(trace.pings.len() >= 2);
         assert_eq!(trace.pings[0].zone, Zone::Entrance);
         assert_eq!(trace.pings.last().unwrap().zone, Zone::Checkout);
-        assert!(trace
-            .pings
-            .iter()
-            .all(|p| p.event_ts >= trace.start && p.event_ts <= checkout));
+        assert!(
+            trace
+                .pings
+                .iter()
+                .all(|p| p.event_ts >= trace.start && p.event_ts <= checkout)
+        );
     }
     assert!(receipts > 1_400, "{receipts}");
     // Only app users (1 in 3 here) can be identified, at p .85.
