@@ -2,6 +2,7 @@
 //! crates; all behaviour lives in those crates.
 
 mod commands;
+mod settings;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -88,6 +89,8 @@ enum Command {
     Schema(commands::schema::SchemaArgs),
     /// Measure generation and streaming throughput.
     Bench(commands::bench::BenchArgs),
+    /// Write a starter configuration file (a built-in profile, every field spelled out).
+    Init(commands::init::InitArgs),
 }
 
 fn main() -> ExitCode {
@@ -98,6 +101,7 @@ fn main() -> ExitCode {
         Command::Validate(args) => commands::validate::run(&cli.global, args),
         Command::Schema(args) => commands::schema::run(&cli.global, args),
         Command::Bench(args) => commands::bench::run(&cli.global, args),
+        Command::Init(args) => commands::init::run(&cli.global, args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -27,6 +27,37 @@ pub struct Overrides {
 }
 
 impl Overrides {
+    /// The configuration with these values put in, not validated.
+    pub(crate) fn applied_to(&self, mut config: Config) -> Config {
+        if let Some(dir) = &self.data_dir {
+            config.output.dir = dir.to_string_lossy().into_owned();
+        }
+        if let Some(start) = &self.start_date {
+            config.dates.start_date = start.clone();
+        }
+        if let Some(end) = &self.end_date {
+            config.dates.end_date = end.clone();
+        }
+        if let Some(threads) = self.threads {
+            config.performance.threads = Some(threads);
+        }
+        if let Some(seed) = self.seed {
+            config.seed = seed;
+        }
+        config
+    }
+
+    /// Marks violations of overridden fields as coming from the command line.
+    pub(crate) fn annotate(&self, mut violations: Vec<Violation>) -> Vec<Violation> {
+        let overridden = self.paths();
+        for v in &mut violations {
+            if overridden.contains(&v.path.as_str()) {
+                v.rule.push_str(" (value given on the command line)");
+            }
+        }
+        violations
+    }
+
     /// JSON paths of the fields these overrides set.
     fn paths(&self) -> Vec<&'static str> {
         let mut paths = Vec::new();
@@ -53,17 +84,29 @@ impl Config {
     /// Reads and resolves a configuration file: the built-in profile named by `profile`
     /// (default `default`), the file merged over it, then whole-config validation.
     pub fn load(path: impl AsRef<Path>) -> Result<Config, ConfigError> {
+        Config::load_with(path, &Overrides::default())
+    }
+
+    /// As [`Config::load`], with command-line overrides put in before validation, so that a
+    /// flag can repair a file value (data-contract §10.1: file → flags → validation).
+    pub fn load_with(path: impl AsRef<Path>, overrides: &Overrides) -> Result<Config, ConfigError> {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
             path: path.to_path_buf(),
             source,
         })?;
-        Config::from_json_str(&text)
+        Config::from_json_str_with(&text, overrides)
     }
 
     /// Resolves a configuration from JSON text (see [`Config::load`]).
     pub fn from_json_str(text: &str) -> Result<Config, ConfigError> {
-        crate::load::parse(text)
+        Config::from_json_str_with(text, &Overrides::default())
+    }
+
+    /// Resolves a configuration from JSON text with command-line overrides (see
+    /// [`Config::load_with`]).
+    pub fn from_json_str_with(text: &str, overrides: &Overrides) -> Result<Config, ConfigError> {
+        crate::load::parse(text, overrides)
     }
 
     /// Every rule of data-contract §10.2 and events.md §9.4 the configuration breaks.
@@ -83,33 +126,14 @@ impl Config {
 
     /// Applies command-line overrides and validates the result again. Violations of an
     /// overridden field say so.
-    pub fn apply(mut self, overrides: &Overrides) -> Result<Config, ConfigError> {
-        if let Some(dir) = &overrides.data_dir {
-            self.output.dir = dir.to_string_lossy().into_owned();
-        }
-        if let Some(start) = &overrides.start_date {
-            self.dates.start_date = start.clone();
-        }
-        if let Some(end) = &overrides.end_date {
-            self.dates.end_date = end.clone();
-        }
-        if let Some(threads) = overrides.threads {
-            self.performance.threads = Some(threads);
-        }
-        if let Some(seed) = overrides.seed {
-            self.seed = seed;
-        }
-        let overridden = overrides.paths();
-        let mut violations = self.violations();
+    pub fn apply(self, overrides: &Overrides) -> Result<Config, ConfigError> {
+        let config = overrides.applied_to(self);
+        let violations = overrides.annotate(config.violations());
         if violations.is_empty() {
-            return Ok(self);
+            Ok(config)
+        } else {
+            Err(ConfigError::Invalid(violations))
         }
-        for v in &mut violations {
-            if overridden.contains(&v.path.as_str()) {
-                v.rule.push_str(" (value given on the command line)");
-            }
-        }
-        Err(ConfigError::Invalid(violations))
     }
 
     /// `config_hash` (data-contract §10.1): SHA-256 hex of the canonical JSON of the fields

@@ -3,6 +3,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::config::Overrides;
 use crate::error::{ConfigError, Violation};
 use crate::model::{Config, DISRUPTION_KINDS, Profile};
 
@@ -12,7 +13,7 @@ const MAX_TYPE_ERRORS: usize = 500;
 /// Field names of one `disruptions[]` entry.
 const DISRUPTION_FIELDS: [&str; 5] = ["kind", "target", "start", "duration_hours", "severity"];
 
-pub(crate) fn parse(text: &str) -> Result<Config, ConfigError> {
+pub(crate) fn parse(text: &str, overrides: &Overrides) -> Result<Config, ConfigError> {
     let file: Value = serde_json::from_str(text).map_err(|e| ConfigError::Syntax {
         message: e.to_string(),
         line: e.line(),
@@ -52,7 +53,8 @@ pub(crate) fn parse(text: &str) -> Result<Config, ConfigError> {
 
     match deserialize_collecting_type_errors(merged, &base, &mut violations) {
         Some(config) => {
-            violations.extend(crate::validate::violations(&config));
+            let config = overrides.applied_to(config);
+            violations.extend(overrides.annotate(crate::validate::violations(&config)));
             if violations.is_empty() {
                 Ok(config)
             } else {

@@ -295,3 +295,26 @@ fn date_accessors() {
         18
     );
 }
+
+#[test]
+fn overrides_given_at_load_time_are_validated_with_the_file() {
+    // The file alone is invalid (end before start); the flag repairs it.
+    let text = r#"{"profile": "small", "dates": {"end_date": "2024-11-01"}}"#;
+    assert!(Config::from_json_str(text).is_err());
+    let overrides = Overrides {
+        end_date: Some("2024-11-22".into()),
+        ..Overrides::default()
+    };
+    let config = Config::from_json_str_with(text, &overrides).unwrap();
+    assert_eq!(config.day_count(), 3);
+
+    let bad = Overrides {
+        seed: Some(u64::MAX),
+        ..Overrides::default()
+    };
+    let err = Config::from_json_str_with("{}", &bad).unwrap_err();
+    assert_eq!(
+        err.violations()[0].to_string(),
+        "seed: 18446744073709551615 is not allowed: must be between 0 and 9007199254740991 (value given on the command line)"
+    );
+}
