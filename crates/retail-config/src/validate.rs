@@ -505,7 +505,7 @@ impl Checker {
         for (i, d) in config.disruptions.iter().enumerate() {
             let p = |f: &str| format!("disruptions[{i}].{f}");
             self.one_of(&p("kind"), &d.kind, &DISRUPTION_KINDS);
-            if let Some(rule) = target_problem(&d.target, &config.volume) {
+            if let Some(rule) = target_problem(&d.kind, &d.target, &config.volume) {
                 self.fail(&p("target"), json(&d.target), rule);
             }
             if Ts::parse_rfc3339(&d.start).is_none() {
@@ -742,19 +742,22 @@ pub(crate) fn is_env_var_name(name: &str) -> bool {
         && !looks_like_secret(name)
 }
 
-/// Why a disruption target is not acceptable, if it is not.
-fn target_problem(target: &str, volume: &Volume) -> Option<String> {
+/// Why a disruption target is not acceptable for its kind, if it is not. Same forms as
+/// `retail_patterns::disruption::DisruptionTarget`: two capital letters are always a state (so
+/// `DC` is the District of Columbia); DC and store numbers carry digits.
+fn target_problem(kind: &str, target: &str, volume: &Volume) -> Option<String> {
     const FORMS: &str = "must be ALL, a DC number (DC001..), a store number (S000001..) or a two-letter state code (TX)";
-    if target == "ALL" {
+    let is_state = target.len() == 2 && target.bytes().all(|b| b.is_ascii_uppercase());
+    if target == "ALL" || is_state {
         return None;
     }
-    let number = |prefix: &str, width: usize| -> Option<u64> {
+    let number = |prefix: &str| -> Option<u64> {
         let digits = target.strip_prefix(prefix)?;
-        (digits.len() >= width && digits.bytes().all(|b| b.is_ascii_digit()))
+        (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
             .then(|| digits.parse().ok())
             .flatten()
     };
-    if let Some(dc) = number("DC", 3) {
+    if let Some(dc) = number("DC") {
         return (dc == 0 || dc > u64::from(volume.dcs)).then(|| {
             format!(
                 "names no DC: DC numbers run from DC001 to DC{:03}",
@@ -762,7 +765,13 @@ fn target_problem(target: &str, volume: &Volume) -> Option<String> {
             )
         });
     }
-    if let Some(store) = number("S", 6) {
+    if let Some(store) = number("S") {
+        if !STORE_TARGET_KINDS.contains(&kind) {
+            return Some(format!(
+                "a store can be the target only of {}; {kind} acts on DCs: target a DC, a state or ALL",
+                STORE_TARGET_KINDS.join(" and ")
+            ));
+        }
         return (store == 0 || store > u64::from(volume.stores)).then(|| {
             format!(
                 "names no store: store numbers run from S000001 to S{:06}",
@@ -770,9 +779,11 @@ fn target_problem(target: &str, volume: &Volume) -> Option<String> {
             )
         });
     }
-    let is_state = target.len() == 2 && target.bytes().all(|b| b.is_ascii_uppercase());
-    (!is_state).then(|| FORMS.to_string())
+    Some(FORMS.to_string())
 }
+
+/// Disruption kinds that act on trucks and so may target a single store.
+const STORE_TARGET_KINDS: [&str; 2] = ["truck_breakdown", "weather_delay"];
 
 /// Checks the value of the connection-string environment variable (events.md §9.4) without
 /// ever echoing it: it must contain `Endpoint=sb://`, `SharedAccessKeyName=` and

@@ -301,11 +301,23 @@ fn disruptions() {
     let good = json!({"kind": "dc_outage", "target": "DC003", "start": "2024-03-06T08:00:00Z",
                       "duration_hours": 12, "severity": 1});
     assert_accepts(json!({"disruptions": [good.clone()]}));
-    for target in ["ALL", "S000086", "TX", "DC020"] {
+    for target in ["ALL", "TX", "DC", "DC020", "DC7"] {
         let mut d = good.clone();
         d["target"] = json!(target);
         assert_accepts(json!({"disruptions": [d]}));
     }
+    for kind in ["truck_breakdown", "weather_delay"] {
+        let mut d = good.clone();
+        d["kind"] = json!(kind);
+        d["target"] = json!("S000086");
+        assert_accepts(json!({"disruptions": [d]}));
+    }
+    let mut d = good.clone();
+    d["target"] = json!("S5");
+    assert_rejects(
+        json!({"disruptions": [d]}),
+        "disruptions[0].target: \"S5\" is not allowed: a store can be the target only of truck_breakdown and weather_delay; dc_outage acts on DCs: target a DC, a state or ALL",
+    );
     let bad = json!({"kind": "flood", "target": "DC021", "start": "2024-03-06 08:00",
                      "duration_hours": 0, "severity": 1.5});
     let msgs = messages_for(json!({"disruptions": [good, bad]}));
@@ -320,8 +332,8 @@ fn disruptions() {
         ]
     );
     assert_rejects(
-        json!({"disruptions": [{"kind": "weather_delay", "target": "texas", "start": "2024-03-06T08:00:00Z", "duration_hours": 1, "severity": 0.5}]}),
-        "disruptions[0].target: \"texas\" is not allowed: must be ALL, a DC number (DC001..), a store number (S000001..) or a two-letter state code (TX)",
+        json!({"disruptions": [{"kind": "weather_delay", "target": "Texas", "start": "2024-03-06T08:00:00Z", "duration_hours": 1, "severity": 0.5}]}),
+        "disruptions[0].target: \"Texas\" is not allowed: must be ALL, a DC number (DC001..), a store number (S000001..) or a two-letter state code (TX)",
     );
     assert_rejects(
         json!({"disruptions": [{"kind": "weather_delay", "target": "S000087", "start": "2024-03-06T08:00:00Z", "duration_hours": 1, "severity": 0.5}]}),
