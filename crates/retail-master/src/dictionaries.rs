@@ -504,12 +504,11 @@ fn parse_products(bytes: &[u8]) -> Result<Vec<ProductEntry>, MasterError> {
         |f| {
             let product_name = f.non_empty("product_name")?;
             let price_text = f.get("base_price");
-            let base_price_cents = parse_scaled_decimal(price_text, 2, true)
-                .ok_or_else(|| {
-                    f.error(format!(
-                        "base_price \"{price_text}\" is not a decimal number of dollars"
-                    ))
-                })?;
+            let base_price_cents = parse_scaled_decimal(price_text, 2, true).ok_or_else(|| {
+                f.error(format!(
+                    "base_price \"{price_text}\" is not a decimal number of dollars"
+                ))
+            })?;
             if base_price_cents <= 0 {
                 return Err(f.error(format!(
                     "base_price {price_text} is not positive (at least 0.01 after rounding to cents)"
@@ -590,9 +589,7 @@ fn parse_tax_rates(bytes: &[u8]) -> Result<Vec<TaxRateEntry>, MasterError> {
                 ))
             })?;
             if !(0..=2000).contains(&rate_bps) {
-                return Err(f.error(format!(
-                    "combined_rate {rate_text} is outside [0, 0.20]"
-                )));
+                return Err(f.error(format!("combined_rate {rate_text} is outside [0, 0.20]")));
             }
             keys.check(f, format!("{state},{county},{city}"))?;
             Ok(TaxRateEntry {

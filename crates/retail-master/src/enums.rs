@@ -3,6 +3,9 @@
 //! The index of a variant in `ALL` is its contract order, which is also its stream coordinate
 //! where one is needed (§12.2: "enums by their index in this contract").
 
+pub use retail_patterns::basket::{BasketCategory, MobilitySegment, ShopperSegment, StoreFormat};
+pub use retail_patterns::tax::Taxability;
+
 macro_rules! contract_enum {
     (
         $(#[$meta:meta])*
@@ -92,22 +95,6 @@ contract_enum! {
 }
 
 contract_enum! {
-    /// `dim_stores.store_format`.
-    StoreFormat {
-        /// Hypermarket.
-        Hypermarket => "HYPERMARKET",
-        /// Superstore.
-        Superstore => "SUPERSTORE",
-        /// Standard store.
-        Standard => "STANDARD",
-        /// Neighborhood store.
-        Neighborhood => "NEIGHBORHOOD",
-        /// Express store.
-        Express => "EXPRESS",
-    }
-}
-
-contract_enum! {
     /// `dim_stores.hours_label`.
     StoreHours {
         /// Open around the clock.
@@ -142,81 +129,6 @@ contract_enum! {
         Pool => "POOL",
         /// Supplier truck.
         Supplier => "SUPPLIER",
-    }
-}
-
-contract_enum! {
-    /// `dim_customers.shopper_segment`.
-    ShopperSegment {
-        /// Price sensitive.
-        BudgetConscious => "BUDGET_CONSCIOUS",
-        /// Convenience first.
-        ConvenienceFocused => "CONVENIENCE_FOCUSED",
-        /// Quality first.
-        QualitySeeker => "QUALITY_SEEKER",
-        /// Sticks to brands.
-        BrandLoyal => "BRAND_LOYAL",
-    }
-}
-
-contract_enum! {
-    /// `dim_customers.mobility_segment`.
-    MobilitySegment {
-        /// Shops near home.
-        Regular => "REGULAR",
-        /// Commutes.
-        Commuter => "COMMUTER",
-        /// Travels for business.
-        BusinessTraveler => "BUSINESS_TRAVELER",
-        /// Tourist.
-        Tourist => "TOURIST",
-        /// Seasonal resident.
-        Snowbird => "SNOWBIRD",
-    }
-}
-
-contract_enum! {
-    /// `dim_products.taxability` (§7.7).
-    Taxability {
-        /// Full rate.
-        Taxable => "TAXABLE",
-        /// Half rate.
-        ReducedRate => "REDUCED_RATE",
-        /// Not taxed.
-        NonTaxable => "NON_TAXABLE",
-    }
-}
-
-impl Taxability {
-    /// Share of the store rate applied, in percent (§7.7).
-    pub fn pct(self) -> i64 {
-        match self {
-            Taxability::Taxable => 100,
-            Taxability::ReducedRate => 50,
-            Taxability::NonTaxable => 0,
-        }
-    }
-}
-
-contract_enum! {
-    /// `dim_products.basket_category` (§7.5), in keyword-rule order.
-    BasketCategory {
-        /// Food.
-        Food => "food",
-        /// Beverages.
-        Beverages => "beverages",
-        /// Household.
-        Household => "household",
-        /// Personal care.
-        PersonalCare => "personal_care",
-        /// Electronics.
-        Electronics => "electronics",
-        /// Clothing.
-        Clothing => "clothing",
-        /// Home and garden.
-        HomeGarden => "home_garden",
-        /// Everything else.
-        Other => "other",
     }
 }
 

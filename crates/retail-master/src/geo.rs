@@ -2,24 +2,7 @@
 
 use retail_rng::Stream;
 
-/// Earth radius of the contract's haversine, in miles.
-pub const EARTH_RADIUS_MILES: f64 = 3_958.8;
-
-/// Great-circle distance in miles between two WGS84 points (degrees), with `libm` functions in
-/// source order so every platform gets the same bits (§12.3).
-pub fn haversine_miles(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
-    let to_rad = std::f64::consts::PI / 180.0;
-    let phi1 = lat1 * to_rad;
-    let phi2 = lat2 * to_rad;
-    let half_dphi = (lat2 - lat1) * to_rad / 2.0;
-    let half_dlambda = (lon2 - lon1) * to_rad / 2.0;
-    let sin_dphi = libm::sin(half_dphi);
-    let sin_dlambda = libm::sin(half_dlambda);
-    let a = sin_dphi * sin_dphi + libm::cos(phi1) * libm::cos(phi2) * sin_dlambda * sin_dlambda;
-    // Rounding can push `a` a hair above 1 for antipodal points.
-    let a = a.clamp(0.0, 1.0);
-    2.0 * EARTH_RADIUS_MILES * libm::asin(libm::sqrt(a))
-}
+pub use retail_patterns::logistics::{EARTH_RADIUS_MILES, haversine_miles};
 
 /// Street-name vocabulary of §7.3 (42 names).
 pub const STREET_NAMES: [&str; 42] = [
@@ -134,16 +117,6 @@ pub fn draw_address(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn haversine_matches_known_distances() {
-        // Chicago Loop to Boston Common ≈ 851 miles.
-        let d = haversine_miles(41.8858, -87.6181, 42.3576, -71.0637);
-        assert!((d - 851.0).abs() < 5.0, "{d}");
-        assert_eq!(haversine_miles(30.0, -90.0, 30.0, -90.0), 0.0);
-        let half_circumference = std::f64::consts::PI * EARTH_RADIUS_MILES;
-        assert!((haversine_miles(0.0, 0.0, 0.0, 180.0) - half_circumference).abs() < 1e-6);
-    }
 
     #[test]
     fn addresses_follow_the_pattern() {

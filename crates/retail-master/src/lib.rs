@@ -31,24 +31,25 @@ pub mod placement;
 pub mod products;
 pub mod trucks;
 
+pub use calendar::dim_date_rows;
 pub use customers::{Cumulative, CustomerLayout, base36_code, two_nearest_stores};
 pub use dictionaries::{
     BrandCategoryMapEntry, BrandEntry, DICTIONARY_FILES, Dictionaries, GeographyEntry,
     ProductEntry, ProductTagEntry, TaxRateEntry,
 };
 pub use enums::{
-    BasketCategory, BrandCategory, FleetType, MobilitySegment, Region, ShopperSegment,
-    StoreFormat, StoreHours, Taxability, Urbanicity, VolumeClass,
+    BasketCategory, BrandCategory, FleetType, MobilitySegment, Region, ShopperSegment, StoreFormat,
+    StoreHours, Taxability, Urbanicity, VolumeClass,
 };
 pub use error::MasterError;
 pub use geo::{AddressKind, EARTH_RADIUS_MILES, draw_address, haversine_miles};
 pub use master::{CustomerGroup, MasterData};
 pub use placement::{
-    Geographies, TaxRates, apportion_stores, assign_serving_dcs, generate_distribution_centers,
+    Geographies, apportion_stores, assign_serving_dcs, generate_distribution_centers,
     generate_geographies, generate_stores,
 };
 pub use products::{
-    Prices, Products, basket_category_of, brand_category_of, generate_products, normalize_tags,
-    price_combination, requires_refrigeration, taxability_of,
+    Prices, Products, brand_category_of, generate_products, normalize_tags, price_combination,
+    requires_refrigeration,
 };
 pub use trucks::{PLATE_SPACE, PlateKey, assigned_fleet_count, generate_trucks};

@@ -2,6 +2,7 @@
 
 use chrono_tz::Tz;
 use retail_config::Config;
+use retail_patterns::tax::TaxRateTable;
 use retail_schemas::Date;
 use retail_schemas::tables::{
     DimCustomer, DimDate, DimDistributionCenter, DimGeography, DimProduct, DimStore, DimTruck,
@@ -16,9 +17,7 @@ use crate::enums::{
 };
 use crate::error::MasterError;
 use crate::geo::haversine_miles;
-use crate::placement::{
-    TaxRates, generate_distribution_centers, generate_geographies, generate_stores,
-};
+use crate::placement::{generate_distribution_centers, generate_geographies, generate_stores};
 use crate::products::generate_products;
 use crate::trucks::generate_trucks;
 
@@ -133,7 +132,12 @@ impl MasterData {
 
         let geos = generate_geographies(seed, dicts, volume.total_geographies as usize)?;
         let dcs = generate_distribution_centers(seed, &geos, volume.dcs as usize)?;
-        let tax = TaxRates::new(&dicts.tax_rates);
+        let tax = TaxRateTable::new(
+            dicts
+                .tax_rates
+                .iter()
+                .map(|r| (r.state.as_str(), r.city.as_str(), r.rate_bps)),
+        );
         let stores = generate_stores(seed, &geos, &dcs, volume.stores as usize, &tax)?;
         let trucks = generate_trucks(seed, volume)?;
 
@@ -156,15 +160,8 @@ impl MasterData {
             });
         }
         let customers = layout.customers(volume.total_customers);
-        let products =
-            generate_products(seed, dicts, volume.total_products as usize, start_date)?;
-        let closed: Vec<&str> = config
-            .calendar
-            .closed_holidays
-            .iter()
-            .map(String::as_str)
-            .collect();
-        let dates = calendar::dim_date_rows(&closed)?;
+        let products = generate_products(seed, dicts, volume.total_products as usize, start_date)?;
+        let dates = calendar::dim_date_rows(&config.calendar.closed_holidays)?;
 
         let mut geography_store_miles = Vec::with_capacity(geos.rows.len() * stores.len());
         for g in &geos.rows {
@@ -198,8 +195,8 @@ impl MasterData {
                 ShopperSegment::parse,
                 ShopperSegment::BudgetConscious,
             );
-            group_members[(c.geography_id as usize - 1) * MobilitySegment::ALL.len()
-                + mobility.index()]
+            group_members
+                [(c.geography_id as usize - 1) * MobilitySegment::ALL.len() + mobility.index()]
             .push(c.customer_id);
             customer_shopper_segments.push(shopper);
             customer_mobility_segments.push(mobility);
@@ -234,7 +231,13 @@ impl MasterData {
                 .collect::<Result<_, _>>()?,
             store_volume_classes: stores
                 .iter()
-                .map(|s| parse_or(&s.volume_class, VolumeClass::parse, VolumeClass::MediumVolume))
+                .map(|s| {
+                    parse_or(
+                        &s.volume_class,
+                        VolumeClass::parse,
+                        VolumeClass::MediumVolume,
+                    )
+                })
                 .collect(),
             store_formats: stores
                 .iter()
@@ -322,7 +325,12 @@ impl MasterData {
     pub fn dc_store_miles(&self, dc_id: i64, store_id: i64) -> Option<f64> {
         let d = self.dc(dc_id)?;
         let s = self.store(store_id)?;
-        Some(haversine_miles(d.latitude, d.longitude, s.latitude, s.longitude))
+        Some(haversine_miles(
+            d.latitude,
+            d.longitude,
+            s.latitude,
+            s.longitude,
+        ))
     }
 
     /// Stores served by a DC, ascending store_id.

@@ -1,11 +1,10 @@
 //! Geographies, distribution centers and stores (data-contract §7.3).
 
-use std::collections::BTreeMap;
-
-use retail_rng::{Stream, div_round_half_away};
+use retail_patterns::tax::TaxRateTable;
+use retail_rng::Stream;
 use retail_schemas::tables::{DimDistributionCenter, DimGeography, DimStore};
 
-use crate::dictionaries::{Dictionaries, GeographyEntry, TaxRateEntry};
+use crate::dictionaries::{Dictionaries, GeographyEntry};
 use crate::enums::{Region, StoreFormat, StoreHours, Urbanicity, VolumeClass};
 use crate::error::MasterError;
 use crate::geo::{AddressKind, draw_address, haversine_miles};
@@ -193,53 +192,6 @@ pub fn apportion_stores(eligible_weights: &[f64], stores: usize) -> Vec<usize> {
     counts
 }
 
-/// Tax-rate lookup of `dim_stores.tax_rate_bps`: exact (state, city) → state mean → 741.
-pub struct TaxRates {
-    exact: BTreeMap<(String, String), i32>,
-    state_mean: BTreeMap<String, i32>,
-}
-
-/// Rate used when a state has no row in `tax_rates.csv`.
-pub const DEFAULT_TAX_RATE_BPS: i32 = 741;
-
-impl TaxRates {
-    /// Builds the lookup. City matching ignores ASCII case; for a (state, city) listed under
-    /// several counties the first row in file order wins.
-    pub fn new(rows: &[TaxRateEntry]) -> Self {
-        let mut exact = BTreeMap::new();
-        let mut sums: BTreeMap<String, (i128, i128)> = BTreeMap::new();
-        for r in rows {
-            if !r.city.is_empty() {
-                exact
-                    .entry((r.state.clone(), r.city.to_ascii_lowercase()))
-                    .or_insert(r.rate_bps);
-            }
-            let s = sums.entry(r.state.clone()).or_insert((0, 0));
-            s.0 += i128::from(r.rate_bps);
-            s.1 += 1;
-        }
-        let state_mean = sums
-            .into_iter()
-            .map(|(state, (sum, n))| (state, div_round_half_away(sum, n) as i32))
-            .collect();
-        Self { exact, state_mean }
-    }
-
-    /// The rate in basis points for a store in (state, city).
-    pub fn lookup(&self, state: &str, city: &str) -> i32 {
-        if let Some(r) = self
-            .exact
-            .get(&(state.to_owned(), city.to_ascii_lowercase()))
-        {
-            return *r;
-        }
-        self.state_mean
-            .get(state)
-            .copied()
-            .unwrap_or(DEFAULT_TAX_RATE_BPS)
-    }
-}
-
 struct StoreProfile {
     class: VolumeClass,
     format: StoreFormat,
@@ -307,7 +259,7 @@ pub fn generate_stores(
     geos: &Geographies,
     dcs: &[DimDistributionCenter],
     stores: usize,
-    tax: &TaxRates,
+    tax: &TaxRateTable,
 ) -> Result<Vec<DimStore>, MasterError> {
     if stores < dcs.len() || stores == 0 {
         return Err(MasterError::Config {
@@ -360,7 +312,7 @@ pub fn generate_stores(
                 latitude,
                 longitude,
                 time_zone: g.time_zone.clone(),
-                tax_rate_bps: tax.lookup(&g.state, &g.city),
+                tax_rate_bps: tax.tax_rate_bps(&g.state, &g.city),
                 volume_class: profile.class.as_str().to_owned(),
                 store_format: profile.format.as_str().to_owned(),
                 hours_label: profile.hours.as_str().to_owned(),
@@ -439,19 +391,5 @@ mod tests {
         let counts = apportion_stores(&[0.3, 0.7, 1.1, 2.9, 0.01], 86);
         assert_eq!(counts.iter().sum::<usize>(), 86);
         assert!(counts.iter().all(|c| *c >= 1));
-    }
-
-    #[test]
-    fn tax_lookup_falls_back_to_state_mean_then_default() {
-        let row = |state: &str, city: &str, bps| TaxRateEntry {
-            state: state.into(),
-            county: String::new(),
-            city: city.into(),
-            rate_bps: bps,
-        };
-        let t = TaxRates::new(&[row("TX", "Austin", 825), row("TX", "Dallas", 800)]);
-        assert_eq!(t.lookup("TX", "austin"), 825);
-        assert_eq!(t.lookup("TX", "Waco"), 813); // (825 + 800) / 2 = 812.5 → 813
-        assert_eq!(t.lookup("OK", "Tulsa"), DEFAULT_TAX_RATE_BPS);
     }
 }

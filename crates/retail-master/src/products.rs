@@ -57,7 +57,13 @@ pub fn brand_category_of(
         ),
         (
             &[
-                "apparel", "clothing", "fashion", "wear", "shoe", "footwear", "accessory",
+                "apparel",
+                "clothing",
+                "fashion",
+                "wear",
+                "shoe",
+                "footwear",
+                "accessory",
             ],
             BrandCategory::Clothing,
         ),
@@ -71,99 +77,6 @@ pub fn brand_category_of(
         }
     }
     BrandCategory::Home
-}
-
-/// Basket category: first keyword (lower-case substring of the product name) in rule order.
-pub fn basket_category_of(product_name: &str) -> BasketCategory {
-    let name = product_name.to_lowercase();
-    let rules: [(&[&str], BasketCategory); 7] = [
-        (
-            &[
-                "bread",
-                "milk",
-                "cheese",
-                "meat",
-                "fruit",
-                "vegetable",
-                "snack",
-                "cereal",
-                "pasta",
-            ],
-            BasketCategory::Food,
-        ),
-        (
-            &["juice", "soda", "water", "coffee", "tea", "beer", "wine"],
-            BasketCategory::Beverages,
-        ),
-        (
-            &[
-                "detergent", "soap", "paper", "towel", "cleaner", "trash", "dish",
-            ],
-            BasketCategory::Household,
-        ),
-        (
-            &["shampoo", "toothpaste", "deodorant", "lotion", "cosmetic"],
-            BasketCategory::PersonalCare,
-        ),
-        (
-            &[
-                "phone",
-                "computer",
-                "tablet",
-                "tv",
-                "speaker",
-                "headphone",
-                "charger",
-            ],
-            BasketCategory::Electronics,
-        ),
-        (
-            &[
-                "shirt",
-                "pants",
-                "dress",
-                "shoe",
-                "jacket",
-                "underwear",
-                "sock",
-            ],
-            BasketCategory::Clothing,
-        ),
-        (
-            &["plant", "tool", "furniture", "decor", "garden", "outdoor"],
-            BasketCategory::HomeGarden,
-        ),
-    ];
-    for (keywords, category) in rules {
-        if keywords.iter().any(|k| name.contains(k)) {
-            return category;
-        }
-    }
-    BasketCategory::Other
-}
-
-/// Taxability of §7.7 (seed-independent).
-pub fn taxability_of(department: &str, category: &str) -> Taxability {
-    let dep = department.to_lowercase();
-    let cat = category.to_lowercase();
-    let has = |keys: &[&str]| keys.iter().any(|k| dep.contains(k) || cat.contains(k));
-    if has(&[
-        "food", "grocery", "fresh", "frozen", "meat", "dairy", "produce", "beverage", "snack",
-        "bakery", "pantry", "organic",
-    ]) {
-        return Taxability::NonTaxable;
-    }
-    if has(&["apparel", "clothing", "fashion", "wear", "shoe", "footwear"]) {
-        return Taxability::ReducedRate;
-    }
-    let digest = blake3::hash(format!("{department}:{category}").as_bytes());
-    let mut first = [0u8; 8];
-    first.copy_from_slice(&digest.as_bytes()[..8]);
-    if u64::from_le_bytes(first) % 100 < 10 {
-        Taxability::ReducedRate
-    } else {
-        Taxability::Taxable
-    }
 }
 
 /// `requires_refrigeration` rule of §7.4.
@@ -281,11 +194,19 @@ pub fn generate_products(
     let map: BTreeMap<(&str, &str), BrandCategory> = dicts
         .brand_category_map
         .iter()
-        .map(|m| ((m.department.as_str(), m.category.as_str()), m.brand_category))
+        .map(|m| {
+            (
+                (m.department.as_str(), m.category.as_str()),
+                m.brand_category,
+            )
+        })
         .collect();
     let mut brands_by_category: BTreeMap<BrandCategory, Vec<usize>> = BTreeMap::new();
     for (i, b) in dicts.brands.iter().enumerate() {
-        brands_by_category.entry(b.brand_category).or_default().push(i);
+        brands_by_category
+            .entry(b.brand_category)
+            .or_default()
+            .push(i);
     }
     let mut combos: Vec<(usize, usize)> = Vec::new();
     for (p, entry) in dicts.products.iter().enumerate() {
@@ -336,8 +257,7 @@ pub fn generate_products(
             let (p, b) = combos[c];
             let entry: &ProductEntry = &dicts.products[p];
             let mut price_stream = Stream::new(seed, "product_price", &[c as i64, round]);
-            let Some(prices) = price_combination(entry.base_price_cents, &mut price_stream)
-            else {
+            let Some(prices) = price_combination(entry.base_price_cents, &mut price_stream) else {
                 continue;
             };
             let product_id = out.rows.len() as i64 + 1;
@@ -345,17 +265,13 @@ pub fn generate_products(
             let offset = launch_offset(&mut stream, product_id, total_i64);
             let popularity = libm::exp(stream.normal());
             let brand = &dicts.brands[b];
-            let basket = basket_category_of(&entry.product_name);
-            let taxability = taxability_of(&entry.department, &entry.category);
-            let tags = entry
-                .tags
-                .as_deref()
-                .and_then(normalize_tags)
-                .or_else(|| {
-                    tag_overlay
-                        .get(entry.product_name.as_str())
-                        .and_then(|t| normalize_tags(t))
-                });
+            let basket = BasketCategory::from_product_name(&entry.product_name);
+            let taxability = Taxability::classify(&entry.department, &entry.category);
+            let tags = entry.tags.as_deref().and_then(normalize_tags).or_else(|| {
+                tag_overlay
+                    .get(entry.product_name.as_str())
+                    .and_then(|t| normalize_tags(t))
+            });
             out.rows.push(DimProduct {
                 product_id,
                 sku: format!("SKU-{product_id:07}"),
@@ -403,11 +319,6 @@ mod tests {
 
     #[test]
     fn keyword_rules() {
-        assert_eq!(basket_category_of("Whole Milk"), BasketCategory::Food);
-        assert_eq!(basket_category_of("Orange Juice"), BasketCategory::Beverages);
-        assert_eq!(basket_category_of("Paper Towels"), BasketCategory::Household);
-        assert_eq!(basket_category_of("Garden Hose"), BasketCategory::HomeGarden);
-        assert_eq!(basket_category_of("Motor Oil"), BasketCategory::Other);
         let map = BTreeMap::new();
         assert_eq!(
             brand_category_of(&map, "Grocery", "Snacks"),
@@ -428,25 +339,28 @@ mod tests {
     }
 
     #[test]
-    fn taxability_rules() {
-        assert_eq!(taxability_of("Grocery", "Snacks"), Taxability::NonTaxable);
-        assert_eq!(
-            taxability_of("Clothing", "Footwear"),
-            Taxability::ReducedRate
-        );
-        // The hash rule is stable: the same pair always gets the same answer.
-        let a = taxability_of("Automotive", "Maintenance");
-        assert_eq!(a, taxability_of("Automotive", "Maintenance"));
-        assert_ne!(a, Taxability::NonTaxable);
-    }
-
-    #[test]
     fn refrigeration_rules() {
         assert!(requires_refrigeration("Grocery", "Produce", "Fruit"));
-        assert!(requires_refrigeration("Pharmacy", "Medicine", "Refrigerated Medicine"));
-        assert!(!requires_refrigeration("Pharmacy", "Medicine", "Pain Relief"));
-        assert!(requires_refrigeration("Grocery", "Dairy & Alternatives", "Milk"));
-        assert!(!requires_refrigeration("Electronics", "Dairy & Alternatives", "x"));
+        assert!(requires_refrigeration(
+            "Pharmacy",
+            "Medicine",
+            "Refrigerated Medicine"
+        ));
+        assert!(!requires_refrigeration(
+            "Pharmacy",
+            "Medicine",
+            "Pain Relief"
+        ));
+        assert!(requires_refrigeration(
+            "Grocery",
+            "Dairy & Alternatives",
+            "Milk"
+        ));
+        assert!(!requires_refrigeration(
+            "Electronics",
+            "Dairy & Alternatives",
+            "x"
+        ));
         assert!(!requires_refrigeration("Grocery", "Bakery", "Bread"));
     }
 

@@ -51,7 +51,9 @@ pub fn assigned_fleet_count(volume: &Volume) -> Result<u64, MasterError> {
     let fleet = u64::from(volume.refrigerated_trucks) + u64::from(volume.non_refrigerated_trucks);
     let assigned = match volume.trucks_per_dc {
         Some(per_dc) => dcs * u64::from(per_dc),
-        None => dcs.max(round_half_away(fleet as f64 * volume.truck_dc_assignment_rate).max(0) as u64),
+        None => {
+            dcs.max(round_half_away(fleet as f64 * volume.truck_dc_assignment_rate).max(0) as u64)
+        }
     };
     if assigned > fleet {
         return Err(MasterError::Config {

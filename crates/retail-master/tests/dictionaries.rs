@@ -9,8 +9,11 @@ use retail_master::{DICTIONARY_FILES, Dictionaries, MasterError};
 
 fn copy_fixtures(to: &Path) {
     for name in DICTIONARY_FILES {
-        std::fs::copy(common::fixtures_dir().join("dictionaries").join(name), to.join(name))
-            .unwrap();
+        std::fs::copy(
+            common::fixtures_dir().join("dictionaries").join(name),
+            to.join(name),
+        )
+        .unwrap();
     }
 }
 
@@ -166,7 +169,12 @@ fn tax_rates_prices_brands_and_names_are_checked() {
             "Golden Acre,Harvest Foods Co,Groceries",
             "brand_category \"Groceries\" is not one of Food, Electronics, Clothing, Health, Pet, Automotive, Office, Sports, Home",
         ),
-        ("first_names.csv", 1, "Avery", "duplicate name \"Avery\" (first on line 2)"),
+        (
+            "first_names.csv",
+            1,
+            "Avery",
+            "duplicate name \"Avery\" (first on line 2)",
+        ),
         ("last_names.csv", 0, "  ", "name is empty"),
     ];
     for (file, row, replacement, reason) in cases {

@@ -27,7 +27,11 @@ fn check_invariants(m: &MasterData) {
     let v_geo = m.geographies.len();
     assert!(v_geo > 0);
     assert_dense(&m.geographies, |r| r.geography_id, "dim_geographies");
-    assert_dense(&m.distribution_centers, |r| r.dc_id, "dim_distribution_centers");
+    assert_dense(
+        &m.distribution_centers,
+        |r| r.dc_id,
+        "dim_distribution_centers",
+    );
     assert_dense(&m.stores, |r| r.store_id, "dim_stores");
     assert_dense(&m.trucks, |r| r.truck_id, "dim_trucks");
     assert_dense(&m.customers, |r| r.customer_id, "dim_customers");
@@ -49,11 +53,17 @@ fn check_invariants(m: &MasterData) {
     for d in &m.distribution_centers {
         assert_eq!(d.dc_number, format!("DC{:03}", d.dc_id));
         let g = m.geography(d.geography_id).expect("DC geography resolves");
-        assert!(dc_geos.insert(d.geography_id), "at most one DC per geography");
+        assert!(
+            dc_geos.insert(d.geography_id),
+            "at most one DC per geography"
+        );
         assert_eq!(d.time_zone, g.time_zone);
         assert!((d.latitude - g.latitude).abs() <= 0.05);
         assert!((d.longitude - g.longitude).abs() <= 0.05);
-        assert!(d.address.ends_with(&format!(", {}, {} {}", g.city, g.state, g.zip_code)));
+        assert!(
+            d.address
+                .ends_with(&format!(", {}, {} {}", g.city, g.state, g.zip_code))
+        );
     }
 
     // Stores.
@@ -64,8 +74,13 @@ fn check_invariants(m: &MasterData) {
         .collect();
     for s in &m.stores {
         assert_eq!(s.store_number, format!("S{:06}", s.store_id));
-        let g = m.geography(s.geography_id).expect("store geography resolves");
-        assert!(dc_states.contains(g.state.as_str()), "store state hosts a DC");
+        let g = m
+            .geography(s.geography_id)
+            .expect("store geography resolves");
+        assert!(
+            dc_states.contains(g.state.as_str()),
+            "store state hosts a DC"
+        );
         assert!(m.dc(s.dc_id).is_some(), "store DC resolves");
         assert_eq!(s.time_zone, g.time_zone, "store zone = geography zone");
         assert!(s.time_zone.parse::<Tz>().is_ok(), "store zone exists");
@@ -88,8 +103,14 @@ fn check_invariants(m: &MasterData) {
         };
         assert!((lo..hi).contains(&s.daily_traffic_multiplier));
         assert!(
-            ["HYPERMARKET", "SUPERSTORE", "STANDARD", "NEIGHBORHOOD", "EXPRESS"]
-                .contains(&s.store_format.as_str())
+            [
+                "HYPERMARKET",
+                "SUPERSTORE",
+                "STANDARD",
+                "NEIGHBORHOOD",
+                "EXPRESS"
+            ]
+            .contains(&s.store_format.as_str())
         );
         assert!((0..=2000).contains(&s.tax_rate_bps));
         assert!((s.latitude - g.latitude).abs() <= 0.05);
@@ -116,7 +137,10 @@ fn check_invariants(m: &MasterData) {
     let mut last_group = 0;
     for t in &m.trucks {
         let fleet = FleetType::parse(&t.fleet_type).expect("fleet type");
-        assert!(fleet.index() >= last_group, "DC_FLEET, then POOL, then SUPPLIER");
+        assert!(
+            fleet.index() >= last_group,
+            "DC_FLEET, then POOL, then SUPPLIER"
+        );
         last_group = fleet.index();
         assert_eq!(t.home_dc_id.is_some(), fleet == FleetType::DcFleet);
         if let Some(dc) = t.home_dc_id {
@@ -133,12 +157,17 @@ fn check_invariants(m: &MasterData) {
             .filter(|t| t.fleet_type == group)
             .map(|t| t.refrigerated)
             .collect();
-        assert!(fridge.windows(2).all(|w| w[0] >= w[1]), "{group}: refrigerated first");
+        assert!(
+            fridge.windows(2).all(|w| w[0] >= w[1]),
+            "{group}: refrigerated first"
+        );
     }
 
     // Customers.
     for c in &m.customers {
-        let g = m.geography(c.geography_id).expect("customer geography resolves");
+        let g = m
+            .geography(c.geography_id)
+            .expect("customer geography resolves");
         assert!(m.store(c.primary_store_id).is_some());
         if m.stores.len() > 1 {
             let second = c.secondary_store_id.expect("secondary store exists");
@@ -162,10 +191,18 @@ fn check_invariants(m: &MasterData) {
         let exchange: u32 = c.phone[6..9].parse().unwrap();
         let number: u32 = c.phone[10..].parse().unwrap();
         assert!((200..=999).contains(&exchange) && (1000..=9999).contains(&number));
-        assert!(c.address.ends_with(&format!(", {}, {} {}", g.city, g.state, g.zip_code)));
         assert!(
-            ["BUDGET_CONSCIOUS", "CONVENIENCE_FOCUSED", "QUALITY_SEEKER", "BRAND_LOYAL"]
-                .contains(&c.shopper_segment.as_str())
+            c.address
+                .ends_with(&format!(", {}, {} {}", g.city, g.state, g.zip_code))
+        );
+        assert!(
+            [
+                "BUDGET_CONSCIOUS",
+                "CONVENIENCE_FOCUSED",
+                "QUALITY_SEEKER",
+                "BRAND_LOYAL"
+            ]
+            .contains(&c.shopper_segment.as_str())
         );
         assert!(MobilitySegment::parse(&c.mobility_segment).is_some());
     }
@@ -176,10 +213,25 @@ fn check_invariants(m: &MasterData) {
         let set: BTreeSet<&str> = values.into_iter().collect();
         assert_eq!(set.len(), n, "{what} values are unique");
     };
-    unique(m.customers.iter().map(|c| c.ble_id.as_str()).collect(), "ble_id");
-    unique(m.customers.iter().map(|c| c.ad_id.as_str()).collect(), "ad_id");
-    unique(m.customers.iter().map(|c| c.loyalty_card.as_str()).collect(), "loyalty_card");
-    unique(m.trucks.iter().map(|t| t.license_plate.as_str()).collect(), "license_plate");
+    unique(
+        m.customers.iter().map(|c| c.ble_id.as_str()).collect(),
+        "ble_id",
+    );
+    unique(
+        m.customers.iter().map(|c| c.ad_id.as_str()).collect(),
+        "ad_id",
+    );
+    unique(
+        m.customers
+            .iter()
+            .map(|c| c.loyalty_card.as_str())
+            .collect(),
+        "loyalty_card",
+    );
+    unique(
+        m.trucks.iter().map(|t| t.license_plate.as_str()).collect(),
+        "license_plate",
+    );
 
     // Products: §13.11 pricing, sku format, enums.
     for p in &m.products {
@@ -189,8 +241,17 @@ fn check_invariants(m: &MasterData) {
         let ratio = cost as f64 / sale as f64;
         assert!((0.4999..=0.8520).contains(&ratio), "{p:?}");
         assert!(
-            ["food", "beverages", "household", "personal_care", "electronics", "clothing", "home_garden", "other"]
-                .contains(&p.basket_category.as_str())
+            [
+                "food",
+                "beverages",
+                "household",
+                "personal_care",
+                "electronics",
+                "clothing",
+                "home_garden",
+                "other"
+            ]
+            .contains(&p.basket_category.as_str())
         );
         assert!(["TAXABLE", "REDUCED_RATE", "NON_TAXABLE"].contains(&p.taxability.as_str()));
         if let Some(tags) = &p.tags {
@@ -200,7 +261,11 @@ fn check_invariants(m: &MasterData) {
         assert!((-730..=365).contains(&days), "{p:?}");
     }
     assert_eq!(m.product_popularity.len(), m.products.len());
-    assert!(m.product_popularity.iter().all(|p| p.is_finite() && *p > 0.0));
+    assert!(
+        m.product_popularity
+            .iter()
+            .all(|p| p.is_finite() && *p > 0.0)
+    );
 }
 
 #[test]
@@ -213,19 +278,29 @@ fn small_profile_dimensions_hold_every_invariant() {
     assert_eq!(m.customers.len(), 3000);
     assert_eq!(m.products.len(), 400);
     assert_eq!(m.trucks.len(), 5);
-    assert!(m.trucks.iter().all(|t| t.capacity_units == c.volume.truck_capacity as i32));
+    assert!(
+        m.trucks
+            .iter()
+            .all(|t| t.capacity_units == c.volume.truck_capacity as i32)
+    );
     check_invariants(&m);
 }
 
 #[test]
 fn default_layout_dimensions_hold_every_invariant() {
-    let m = MasterData::generate(&common::default_layout_config(20_000), &common::bundled())
-        .unwrap();
+    let m =
+        MasterData::generate(&common::default_layout_config(20_000), &common::bundled()).unwrap();
     assert_eq!(m.stores.len(), 86);
     assert_eq!(m.products.len(), 10_000);
     // F = 20, A = max(20, round(20 × 0.85)) = 20: the whole fleet is DC_FLEET.
     assert_eq!(m.trucks.len(), 50);
-    assert_eq!(m.trucks.iter().filter(|t| t.fleet_type == "DC_FLEET").count(), 20);
+    assert_eq!(
+        m.trucks
+            .iter()
+            .filter(|t| t.fleet_type == "DC_FLEET")
+            .count(),
+        20
+    );
     check_invariants(&m);
 }
 
@@ -244,7 +319,10 @@ fn as_many_dcs_as_stores_forces_reassignment_to_one_store_each() {
         assert_eq!(m.stores_served_by(d.dc_id).len(), 1, "{}", d.dc_number);
     }
     // A = max(8, round(10 × 0.5)) = 8 DC_FLEET, 2 POOL.
-    assert_eq!(m.trucks.iter().filter(|t| t.fleet_type == "POOL").count(), 2);
+    assert_eq!(
+        m.trucks.iter().filter(|t| t.fleet_type == "POOL").count(),
+        2
+    );
     check_invariants(&m);
 }
 
@@ -268,7 +346,12 @@ fn indexes_agree_with_the_rows() {
         let mut by_distance: Vec<(f64, i64)> = m
             .stores
             .iter()
-            .map(|s| (haversine_miles(g.latitude, g.longitude, s.latitude, s.longitude), s.store_id))
+            .map(|s| {
+                (
+                    haversine_miles(g.latitude, g.longitude, s.latitude, s.longitude),
+                    s.store_id,
+                )
+            })
             .collect();
         by_distance.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
         assert_eq!(c.primary_store_id, by_distance[0].1);
@@ -277,7 +360,9 @@ fn indexes_agree_with_the_rows() {
             two_nearest_stores(g.latitude, g.longitude, &m.stores),
             Some((by_distance[0].1, Some(by_distance[1].1)))
         );
-        let miles = m.geo_store_miles(c.geography_id, c.primary_store_id).unwrap();
+        let miles = m
+            .geo_store_miles(c.geography_id, c.primary_store_id)
+            .unwrap();
         assert_eq!(miles, by_distance[0].0);
     }
     // Every customer is in exactly one primary-store list and one group.
@@ -328,7 +413,10 @@ fn same_seed_same_rows_different_seed_different_rows() {
     assert_ne!(a.products, c.products);
     assert_ne!(a.trucks, c.trucks, "plates are seed-keyed");
     // Thread count never matters.
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
     let single = pool.install(|| MasterData::generate(&common::small_config(), &dicts).unwrap());
     assert_eq!(common::fingerprint(&a), common::fingerprint(&single));
 }
@@ -347,7 +435,10 @@ fn impossible_volumes_are_config_errors_not_panics() {
     let mut c = common::small_config();
     c.volume.total_geographies = dicts.geographies.len() as u32 + 1;
     let e = MasterData::generate(&c, &dicts).unwrap_err();
-    assert!(e.to_string().starts_with("config volume.total_geographies"), "{e}");
+    assert!(
+        e.to_string().starts_with("config volume.total_geographies"),
+        "{e}"
+    );
     let mut c = common::small_config();
     c.volume.stores = 1;
     let e = MasterData::generate(&c, &dicts).unwrap_err();
@@ -355,9 +446,33 @@ fn impossible_volumes_are_config_errors_not_panics() {
     let mut c = common::small_config();
     c.volume.trucks_per_dc = Some(5);
     let e = MasterData::generate(&c, &dicts).unwrap_err();
-    assert!(e.to_string().starts_with("config volume.trucks_per_dc"), "{e}");
+    assert!(
+        e.to_string().starts_with("config volume.trucks_per_dc"),
+        "{e}"
+    );
     let mut c = common::small_config();
     c.dates.start_date = "2024-13-01".into();
     let e = MasterData::generate(&c, &dicts).unwrap_err();
     assert!(e.to_string().starts_with("config dates.start_date"), "{e}");
+}
+
+#[test]
+fn dim_date_covers_the_century_with_configured_closures() {
+    let m = small();
+    assert_eq!(m.dates.len(), 36_525);
+    assert_eq!(m.dates[0].date_key, 20_000_101);
+    assert_eq!(m.dates.last().unwrap().date_key, 20_991_231);
+    assert!(m.dates.windows(2).all(|w| w[1].date.0 == w[0].date.0 + 1));
+    let christmas = m.dates.iter().find(|d| d.date_key == 20_241_225).unwrap();
+    assert!(christmas.is_store_closed && christmas.is_holiday);
+    let thanksgiving = m.dates.iter().find(|d| d.date_key == 20_241_128).unwrap();
+    assert!(thanksgiving.is_holiday && !thanksgiving.is_store_closed);
+    let mut c = common::small_config();
+    c.calendar.closed_holidays = vec!["thanksgiving".into()];
+    let other = MasterData::generate(&c, &common::bundled()).unwrap();
+    let tg = other.dates.iter().find(|d| d.date_key == 20_241_128).unwrap();
+    assert!(tg.is_store_closed);
+    c.calendar.closed_holidays = vec!["black_friday".into()];
+    let e = MasterData::generate(&c, &common::bundled()).unwrap_err();
+    assert!(e.to_string().starts_with("config calendar.closed_holidays"), "{e}");
 }
