@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::error::{ConfigError, Violation};
-use crate::model::{Config, EVENT_TYPES, Stream};
+use crate::model::{Config, EVENT_TYPES, Profile, Stream};
 use crate::validate::parse_date;
 
 /// Values given on the command line; each one replaces its field after the file is merged
@@ -226,6 +226,11 @@ impl Config {
         self.output_dir().join("state")
     }
 
+    /// The built-in profile this configuration starts from (`None` only when unvalidated).
+    pub fn profile_kind(&self) -> Option<Profile> {
+        Profile::from_name(&self.profile)
+    }
+
     /// True when stores do not trade on this holiday key (`calendar.closed_holidays`).
     pub fn is_closed_holiday(&self, key: &str) -> bool {
         self.calendar.closed_holidays.iter().any(|k| k == key)
@@ -250,5 +255,82 @@ impl Stream {
         } else {
             Err(ConfigError::Invalid(violations))
         }
+    }
+}
+
+/// `stream.auth` as a type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StreamAuth {
+    /// Connection string from the environment variable `stream.connection_string_env`.
+    ConnectionString,
+    /// Microsoft Entra ID credentials against `stream.fully_qualified_namespace`.
+    EntraId,
+}
+
+/// `stream.pacing` as a type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pacing {
+    /// Send each event when the wall clock reaches its `event_ts`.
+    Realtime,
+    /// Send at `speed` × the original spacing from the first event.
+    Replay,
+}
+
+/// `output.parquet_compression` as a type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParquetCompression {
+    /// Zstandard at `output.parquet_zstd_level`.
+    Zstd,
+    /// Snappy.
+    Snappy,
+    /// Uncompressed.
+    None,
+}
+
+impl Stream {
+    /// `auth` as a type (`None` only for an unvalidated configuration).
+    pub fn auth_kind(&self) -> Option<StreamAuth> {
+        match self.auth.as_str() {
+            "connection_string" => Some(StreamAuth::ConnectionString),
+            "entra_id" => Some(StreamAuth::EntraId),
+            _ => None,
+        }
+    }
+
+    /// `pacing` as a type (`None` only for an unvalidated configuration).
+    pub fn pacing_kind(&self) -> Option<Pacing> {
+        match self.pacing.as_str() {
+            "realtime" => Some(Pacing::Realtime),
+            "replay" => Some(Pacing::Replay),
+            _ => None,
+        }
+    }
+}
+
+impl crate::model::Output {
+    /// `parquet_compression` as a type (`None` only for an unvalidated configuration).
+    pub fn compression(&self) -> Option<ParquetCompression> {
+        match self.parquet_compression.as_str() {
+            "zstd" => Some(ParquetCompression::Zstd),
+            "snappy" => Some(ParquetCompression::Snappy),
+            "none" => Some(ParquetCompression::None),
+            _ => None,
+        }
+    }
+}
+
+impl crate::model::Volume {
+    /// The rule of `volume.total_geographies` that needs the bundled dictionary: at most
+    /// `dictionary_rows` geographies can be selected. Called by the generator, which knows the
+    /// dictionary.
+    pub fn check_geography_dictionary(&self, dictionary_rows: usize) -> Result<(), ConfigError> {
+        if u64::from(self.total_geographies) <= dictionary_rows as u64 {
+            return Ok(());
+        }
+        Err(ConfigError::Invalid(vec![Violation::new(
+            "volume.total_geographies",
+            self.total_geographies.to_string(),
+            format!("must be at most {dictionary_rows}, the rows of the geography dictionary"),
+        )]))
     }
 }

@@ -38,7 +38,7 @@ pub mod model;
 pub mod profiles;
 mod validate;
 
-pub use config::Overrides;
+pub use config::{Overrides, Pacing, ParquetCompression, StreamAuth};
 pub use error::{ConfigError, Violation};
 pub use model::*;
 pub use validate::{

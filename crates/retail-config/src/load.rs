@@ -54,16 +54,63 @@ pub(crate) fn parse(text: &str, overrides: &Overrides) -> Result<Config, ConfigE
     match deserialize_collecting_type_errors(merged, &base, &mut violations) {
         Some(config) => {
             let config = overrides.applied_to(config);
-            violations.extend(overrides.annotate(crate::validate::violations(&config)));
+            let secret_paths: Vec<String> = violations
+                .iter()
+                .filter(|v| v.rule.starts_with(SECRET_RULE_START))
+                .map(|v| v.path.clone())
+                .collect();
+            // A secret is reported once, as a secret, not again by the rules of its field.
+            violations.extend(
+                overrides
+                    .annotate(crate::validate::violations(&config))
+                    .into_iter()
+                    .filter(|v| !secret_paths.contains(&v.path)),
+            );
             if violations.is_empty() {
                 Ok(config)
             } else {
-                Err(ConfigError::Invalid(violations))
+                Err(ConfigError::Invalid(in_document_order(violations)))
             }
         }
-        None => Err(ConfigError::Invalid(violations)),
+        None => Err(ConfigError::Invalid(in_document_order(violations))),
     }
 }
+
+/// Violations sorted by top-level section in field order (stable inside a section), so the
+/// report reads like the file.
+fn in_document_order(mut violations: Vec<Violation>) -> Vec<Violation> {
+    const SECTIONS: [&str; 15] = [
+        "",
+        "config_version",
+        "profile",
+        "seed",
+        "dates",
+        "volume",
+        "supply",
+        "returns",
+        "online",
+        "marketing",
+        "marketing_cost",
+        "calendar",
+        "disruptions",
+        "output",
+        "performance",
+    ];
+    let rank = |v: &Violation| {
+        let head = v.path.split(['.', '[']).next().unwrap_or("");
+        match head {
+            "stream" => SECTIONS.len(),
+            _ => SECTIONS
+                .iter()
+                .position(|s| *s == head)
+                .unwrap_or(SECTIONS.len() + 1),
+        }
+    };
+    violations.sort_by_key(rank);
+    violations
+}
+
+const SECRET_RULE_START: &str = "looks like a secret";
 
 /// True for text that looks like an Event Hubs / Service Bus connection string or key.
 pub(crate) fn looks_like_secret(text: &str) -> bool {

@@ -318,3 +318,62 @@ fn overrides_given_at_load_time_are_validated_with_the_file() {
         "seed: 18446744073709551615 is not allowed: must be between 0 and 9007199254740991 (value given on the command line)"
     );
 }
+
+#[test]
+fn a_secret_is_reported_once_and_problems_read_in_file_order() {
+    let text = r#"{"stream": {"connection_string_env": "Endpoint=sb://a/;SharedAccessKey=zzz"},
+                   "volume": {"dcs": 0, "dcss": 1}, "seed": -5}"#;
+    let found = problems(text);
+    let paths: Vec<&str> = found.iter().map(|v| v.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        vec!["seed", "volume.dcss", "stream.connection_string_env"],
+        "{found:#?}"
+    );
+    let text = r#"{"stream": {"connection_string_env": "Endpoint=sb://a/;SharedAccessKey=zzz"},
+                   "volume": {"dcs": 0, "dcss": 1}}"#;
+    let found = problems(text);
+    let paths: Vec<&str> = found.iter().map(|v| v.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        vec!["volume.dcss", "volume.dcs", "stream.connection_string_env"],
+        "{found:#?}"
+    );
+    assert!(found[2].rule.starts_with("looks like a secret"));
+}
+
+#[test]
+fn typed_views_of_string_fields() {
+    use retail_config::{Pacing, ParquetCompression, StreamAuth};
+    let config = Config::from_json_str(
+        r#"{"profile": "small", "output": {"parquet_compression": "snappy"},
+            "stream": {"pacing": "replay", "auth": "entra_id",
+                       "fully_qualified_namespace": "retail-ns.servicebus.windows.net"}}"#,
+    )
+    .unwrap();
+    assert_eq!(config.profile_kind(), Some(Profile::Small));
+    assert_eq!(
+        config.output.compression(),
+        Some(ParquetCompression::Snappy)
+    );
+    assert_eq!(config.stream.pacing_kind(), Some(Pacing::Replay));
+    assert_eq!(config.stream.auth_kind(), Some(StreamAuth::EntraId));
+    let default = Profile::Default.config();
+    assert_eq!(default.output.compression(), Some(ParquetCompression::Zstd));
+    assert_eq!(default.stream.pacing_kind(), Some(Pacing::Realtime));
+    assert_eq!(
+        default.stream.auth_kind(),
+        Some(StreamAuth::ConnectionString)
+    );
+}
+
+#[test]
+fn geography_dictionary_limit() {
+    let volume = Profile::Default.config().volume;
+    assert!(volume.check_geography_dictionary(20).is_ok());
+    let err = volume.check_geography_dictionary(19).unwrap_err();
+    assert_eq!(
+        err.violations()[0].to_string(),
+        "volume.total_geographies: 20 is not allowed: must be at most 19, the rows of the geography dictionary"
+    );
+}
