@@ -14,6 +14,8 @@ const MAX_TYPE_ERRORS: usize = 500;
 const DISRUPTION_FIELDS: [&str; 5] = ["kind", "target", "start", "duration_hours", "severity"];
 
 pub(crate) fn parse(text: &str, overrides: &Overrides) -> Result<Config, ConfigError> {
+    // Editors on Windows may save UTF-8 with a byte-order mark; it carries no content.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let file: Value = serde_json::from_str(text).map_err(|e| ConfigError::Syntax {
         message: e.to_string(),
         line: e.line(),

@@ -377,3 +377,9 @@ fn geography_dictionary_limit() {
         "volume.total_geographies: 20 is not allowed: must be at most 19, the rows of the geography dictionary"
     );
 }
+
+#[test]
+fn a_byte_order_mark_is_ignored() {
+    let config = Config::from_json_str("\u{feff}{\"profile\": \"small\"}").unwrap();
+    assert_eq!(config, Profile::Small.config());
+}
