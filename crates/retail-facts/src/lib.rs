@@ -1,2 +1,33 @@
-//! Placeholder.
+//! Fact generators for retail-rti: the 18 fact tables of data-contract §5, produced day by day
+//! from the dimension tables and the behaviour models of `retail-patterns`.
+//!
+//! A day runs in the three phases of data-contract §12.4: (1) every DC processes its movements
+//! before its planning instant and plans shipments for its stores' reorders of the previous day
+//! (truck assignment over DCs in `dc_id` order); (2) every store, in parallel, trades its day
+//! ([`store_day`]); (3) every DC, in parallel, processes the rest of its local day. Locations own
+//! their ledgers and counters; cross-location effects move only through these hand-offs, so the
+//! output is identical whatever the thread count.
 #![deny(missing_docs)]
+
+pub mod interface;
+pub mod output;
+
+pub use interface::*;
+pub use output::{FactBatch, TableVisitor};
+
+/// Errors of fact generation.
+#[derive(Debug, thiserror::Error)]
+pub enum FactsError {
+    /// A behaviour model rejected its parameters.
+    #[error(transparent)]
+    Patterns(#[from] retail_patterns::PatternsError),
+    /// The dimension data does not support generation (for example an unknown store).
+    #[error("inconsistent master data: {0}")]
+    Master(String),
+    /// An internal invariant broke (a generator bug, reported instead of writing bad data).
+    #[error("generator invariant broken: {0}")]
+    Invariant(String),
+    /// A continuation does not match the dataset it continues.
+    #[error("cannot continue this dataset: {0}")]
+    Continuation(String),
+}

@@ -1,0 +1,190 @@
+//! The rows one generation step produces, one vector per fact table.
+
+use retail_schemas::Row;
+use retail_schemas::tables::*;
+
+/// Visits each fact table's rows with a generic callback (the tables have different row types).
+pub trait TableVisitor {
+    /// Error the visitor may return.
+    type Error;
+    /// Called once per fact table, in contract order.
+    fn visit<R: Row + Sync>(&mut self, rows: &[R]) -> Result<(), Self::Error>;
+}
+
+macro_rules! fact_batch {
+    ($($field:ident : $ty:ty),* $(,)?) => {
+        /// Rows of the 18 fact tables produced by one step (a day, or a slice of one).
+        #[derive(Clone, Debug, Default, PartialEq)]
+        pub struct FactBatch {
+            $(
+                #[doc = concat!("Rows of `", stringify!($field), "`.")]
+                pub $field: Vec<$ty>,
+            )*
+        }
+
+        impl FactBatch {
+            /// Moves every row of `other` into `self`.
+            pub fn append(&mut self, mut other: FactBatch) {
+                $( self.$field.append(&mut other.$field); )*
+            }
+
+            /// Total number of rows.
+            pub fn len(&self) -> usize {
+                0 $( + self.$field.len() )*
+            }
+
+            /// Whether there is no row at all.
+            pub fn is_empty(&self) -> bool {
+                self.len() == 0
+            }
+
+            /// `(table name, row count)` for each fact table, in contract order.
+            pub fn row_counts(&self) -> Vec<(&'static str, usize)> {
+                vec![ $( (<$ty as Row>::def().name, self.$field.len()) ),* ]
+            }
+
+            /// Calls the visitor once per table, in contract order.
+            pub fn visit_tables<V: TableVisitor>(&self, visitor: &mut V) -> Result<(), V::Error> {
+                $( visitor.visit(&self.$field)?; )*
+                Ok(())
+            }
+        }
+    };
+}
+
+fact_batch! {
+    fact_receipts: FactReceipt,
+    fact_receipt_lines: FactReceiptLine,
+    fact_payments: FactPayment,
+    fact_online_order_headers: FactOnlineOrderHeader,
+    fact_online_order_lines: FactOnlineOrderLine,
+    fact_store_inventory_txn: FactStoreInventoryTxn,
+    fact_dc_inventory_txn: FactDcInventoryTxn,
+    fact_truck_moves: FactTruckMove,
+    fact_truck_inventory: FactTruckInventory,
+    fact_foot_traffic: FactFootTraffic,
+    fact_ble_pings: FactBlePing,
+    fact_customer_zone_changes: FactCustomerZoneChange,
+    fact_marketing: FactMarketing,
+    fact_promotions: FactPromotion,
+    fact_promo_lines: FactPromoLine,
+    fact_store_ops: FactStoreOps,
+    fact_stockouts: FactStockout,
+    fact_reorders: FactReorder,
+}
+
+impl FactBatch {
+    /// Sorts every table by (`business_date`, primary key) — data-contract §12.5 — so the set of
+    /// rows alone determines the output bytes.
+    pub fn sort(&mut self) {
+        self.fact_receipts.sort_by(|a, b| {
+            (a.business_date, &a.receipt_id).cmp(&(b.business_date, &b.receipt_id))
+        });
+        self.fact_receipt_lines.sort_by(|a, b| {
+            (a.business_date, &a.receipt_id, a.line_number).cmp(&(
+                b.business_date,
+                &b.receipt_id,
+                b.line_number,
+            ))
+        });
+        self.fact_payments.sort_by(|a, b| {
+            (a.business_date, &a.payment_id).cmp(&(b.business_date, &b.payment_id))
+        });
+        self.fact_online_order_headers
+            .sort_by(|a, b| (a.business_date, &a.order_id).cmp(&(b.business_date, &b.order_id)));
+        self.fact_online_order_lines.sort_by(|a, b| {
+            (a.business_date, &a.order_id, a.line_number).cmp(&(
+                b.business_date,
+                &b.order_id,
+                b.line_number,
+            ))
+        });
+        self.fact_store_inventory_txn
+            .sort_by(|a, b| (a.business_date, &a.txn_id).cmp(&(b.business_date, &b.txn_id)));
+        self.fact_dc_inventory_txn
+            .sort_by(|a, b| (a.business_date, &a.txn_id).cmp(&(b.business_date, &b.txn_id)));
+        self.fact_truck_moves.sort_by(|a, b| {
+            (a.business_date, &a.shipment_id, &a.status).cmp(&(
+                b.business_date,
+                &b.shipment_id,
+                &b.status,
+            ))
+        });
+        self.fact_truck_inventory.sort_by(|a, b| {
+            (a.business_date, &a.shipment_id, a.product_id, &a.action).cmp(&(
+                b.business_date,
+                &b.shipment_id,
+                b.product_id,
+                &b.action,
+            ))
+        });
+        self.fact_foot_traffic.sort_by(|a, b| {
+            (a.business_date, a.store_id, &a.zone, a.interval_start_ts).cmp(&(
+                b.business_date,
+                b.store_id,
+                &b.zone,
+                b.interval_start_ts,
+            ))
+        });
+        self.fact_ble_pings.sort_by(|a, b| {
+            (a.business_date, &a.visit_id, a.ping_number).cmp(&(
+                b.business_date,
+                &b.visit_id,
+                b.ping_number,
+            ))
+        });
+        self.fact_customer_zone_changes.sort_by(|a, b| {
+            (a.business_date, &a.visit_id, a.change_number).cmp(&(
+                b.business_date,
+                &b.visit_id,
+                b.change_number,
+            ))
+        });
+        self.fact_marketing.sort_by(|a, b| {
+            (a.business_date, &a.impression_id).cmp(&(b.business_date, &b.impression_id))
+        });
+        self.fact_promotions.sort_by(|a, b| {
+            (a.business_date, &a.promotion_id).cmp(&(b.business_date, &b.promotion_id))
+        });
+        self.fact_promo_lines.sort_by(|a, b| {
+            (a.business_date, &a.promotion_id, a.line_number).cmp(&(
+                b.business_date,
+                &b.promotion_id,
+                b.line_number,
+            ))
+        });
+        self.fact_store_ops.sort_by(|a, b| {
+            (a.business_date, a.store_id, a.event_ts, &a.operation_type).cmp(&(
+                b.business_date,
+                b.store_id,
+                b.event_ts,
+                &b.operation_type,
+            ))
+        });
+        self.fact_stockouts.sort_by(|a, b| {
+            (a.business_date, &a.stockout_id).cmp(&(b.business_date, &b.stockout_id))
+        });
+        self.fact_reorders.sort_by(|a, b| {
+            (a.business_date, &a.reorder_id).cmp(&(b.business_date, &b.reorder_id))
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batch_covers_the_eighteen_fact_tables_in_contract_order() {
+        let names: Vec<&str> = FactBatch::default()
+            .row_counts()
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        let contract: Vec<&str> = retail_schemas::fact_tables()
+            .iter()
+            .map(|t| t.name)
+            .collect();
+        assert_eq!(names, contract);
+    }
+}
