@@ -6,7 +6,7 @@ use retail_schemas::tables::{DimCustomer, DimGeography, DimStore};
 
 use crate::dictionaries::Dictionaries;
 use crate::enums::{MobilitySegment, ShopperSegment};
-use crate::geo::{AddressKind, draw_address, haversine_miles};
+use crate::geo::{AddressKind, draw_address, haversine_miles, push_padded};
 
 /// A categorical distribution with precomputed cumulative sums that draws exactly as
 /// [`Stream::categorical`] does (same sums in the same order, same fallback), in O(log n).
@@ -51,18 +51,30 @@ impl Cumulative {
 
 /// `BLE`/`AD` code: base-36 (0-9A-Z) of the id, left-padded with `0` to 6 characters.
 pub fn base36_code(id: i64) -> String {
+    let mut out = String::with_capacity(6);
+    push_base36(&mut out, id);
+    out
+}
+
+fn push_base36(out: &mut String, id: i64) {
     const DIGITS: &[u8; 36] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
     let mut n = id.unsigned_abs();
-    let mut buf = Vec::with_capacity(8);
+    let mut buf = [b'0'; 13];
+    let mut len = 0;
     while n > 0 {
-        buf.push(DIGITS[(n % 36) as usize]);
+        buf[len] = DIGITS[(n % 36) as usize];
         n /= 36;
+        len += 1;
     }
-    while buf.len() < 6 {
-        buf.push(b'0');
+    for d in buf[..len.max(6)].iter().rev() {
+        out.push(char::from(*d));
     }
-    buf.reverse();
-    String::from_utf8(buf).unwrap_or_default()
+}
+
+fn prefixed(prefix: &str, capacity: usize) -> String {
+    let mut s = String::with_capacity(capacity);
+    s.push_str(prefix);
+    s
 }
 
 /// The two stores nearest to a point (ties → lower store_id): (primary, secondary).
@@ -123,7 +135,19 @@ impl CustomerLayout<'_> {
         let mobility = MobilitySegment::ALL[s.categorical(&MOBILITY_WEIGHTS).unwrap_or(0)];
         let has_mobile_app = s.bernoulli(0.35);
         let (primary_store_id, secondary_store_id) = self.nearest_stores[g_index];
-        let code = base36_code(customer_id);
+        let mut loyalty_card = prefixed("LC", 14);
+        push_padded(&mut loyalty_card, customer_id as u64, 9);
+        push_padded(&mut loyalty_card, suffix as u64, 3);
+        let mut phone = prefixed("(", 14);
+        push_padded(&mut phone, u64::from(area), 3);
+        phone.push_str(") ");
+        push_padded(&mut phone, exchange as u64, 3);
+        phone.push('-');
+        push_padded(&mut phone, number as u64, 4);
+        let mut ble_id = prefixed("BLE", 9);
+        push_base36(&mut ble_id, customer_id);
+        let mut ad_id = prefixed("AD", 8);
+        ad_id.push_str(&ble_id[3..]);
         DimCustomer {
             customer_id,
             first_name,
@@ -132,10 +156,10 @@ impl CustomerLayout<'_> {
             geography_id: g.geography_id,
             primary_store_id,
             secondary_store_id,
-            loyalty_card: format!("LC{customer_id:09}{suffix:03}"),
-            phone: format!("({area}) {exchange}-{number}"),
-            ble_id: format!("BLE{code}"),
-            ad_id: format!("AD{code}"),
+            loyalty_card,
+            phone,
+            ble_id,
+            ad_id,
             shopper_segment: shopper.as_str().to_owned(),
             mobility_segment: mobility.as_str().to_owned(),
             has_mobile_app,

@@ -98,9 +98,9 @@ pub fn draw_address(
         None
     };
     let street_type = STREET_TYPES[stream.below(STREET_TYPES.len() as u64) as usize];
-    let mut out = String::with_capacity(64);
-    use std::fmt::Write;
-    let _ = write!(out, "{number} ");
+    let mut out = String::with_capacity(48 + city.len() + state.len() + zip.len());
+    push_padded(&mut out, number as u64, 1);
+    out.push(' ');
     if let Some(p) = prefix {
         out.push_str(p);
         out.push(' ');
@@ -110,13 +110,53 @@ pub fn draw_address(
         out.push(' ');
         out.push_str(s);
     }
-    let _ = write!(out, " {street_type}, {city}, {state} {zip}");
+    for part in [" ", street_type, ", ", city, ", ", state, " ", zip] {
+        out.push_str(part);
+    }
     out
+}
+
+/// Appends `value` in decimal, left-padded with zeros to at least `width` digits (the
+/// `{x:0N}` of data-contract §3) without going through `fmt`, which dominates customer
+/// generation otherwise.
+pub fn push_padded(out: &mut String, value: u64, width: usize) {
+    let mut digits = [0u8; 20];
+    let mut n = value;
+    let mut len = 0;
+    loop {
+        digits[len] = b'0' + (n % 10) as u8;
+        n /= 10;
+        len += 1;
+        if n == 0 {
+            break;
+        }
+    }
+    for _ in len..width {
+        out.push('0');
+    }
+    for d in digits[..len].iter().rev() {
+        out.push(char::from(*d));
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn padding_matches_format() {
+        for (v, w) in [
+            (0u64, 1usize),
+            (5, 6),
+            (48_213, 9),
+            (1_234_567, 3),
+            (u64::MAX, 4),
+        ] {
+            let mut s = String::from("x");
+            push_padded(&mut s, v, w);
+            assert_eq!(s, format!("x{v:0w$}"));
+        }
+    }
 
     #[test]
     fn addresses_follow_the_pattern() {

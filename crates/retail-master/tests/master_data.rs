@@ -470,9 +470,16 @@ fn dim_date_covers_the_century_with_configured_closures() {
     let mut c = common::small_config();
     c.calendar.closed_holidays = vec!["thanksgiving".into()];
     let other = MasterData::generate(&c, &common::bundled()).unwrap();
-    let tg = other.dates.iter().find(|d| d.date_key == 20_241_128).unwrap();
+    let tg = other
+        .dates
+        .iter()
+        .find(|d| d.date_key == 20_241_128)
+        .unwrap();
     assert!(tg.is_store_closed);
     c.calendar.closed_holidays = vec!["black_friday".into()];
     let e = MasterData::generate(&c, &common::bundled()).unwrap_err();
-    assert!(e.to_string().starts_with("config calendar.closed_holidays"), "{e}");
+    assert!(
+        e.to_string().starts_with("config calendar.closed_holidays"),
+        "{e}"
+    );
 }
