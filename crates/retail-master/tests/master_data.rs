@@ -116,6 +116,29 @@ fn check_invariants(m: &MasterData) {
         assert!((s.latitude - g.latitude).abs() <= 0.05);
     }
 
+    // Placement order: DCs and store ids walk geographies by placement weight, descending.
+    let weight = |geography_id: i64| m.geography_weights[geography_id as usize - 1];
+    assert!(
+        m.distribution_centers
+            .windows(2)
+            .all(|w| weight(w[0].geography_id) >= weight(w[1].geography_id))
+    );
+    assert!(
+        m.stores
+            .windows(2)
+            .all(|w| weight(w[0].geography_id) >= weight(w[1].geography_id))
+    );
+    // DC_FLEET trucks are dealt round-robin in dc_id order.
+    let dcs = m.distribution_centers.len() as i64;
+    for (i, t) in m
+        .trucks
+        .iter()
+        .filter(|t| t.fleet_type == "DC_FLEET")
+        .enumerate()
+    {
+        assert_eq!(t.home_dc_id, Some(i as i64 % dcs + 1));
+    }
+
     // §13.6: every DC serves ≥ 1 store and owns ≥ 1 DC_FLEET truck.
     for d in &m.distribution_centers {
         assert!(
