@@ -90,6 +90,9 @@ pub struct MasterData {
     pub customer_mobility_segments: Vec<MobilitySegment>,
     /// Customers by primary store (index = store_id − 1), ascending customer_id.
     pub customers_by_primary_store: Vec<Vec<i64>>,
+    /// Customers whose primary store is served by each DC (index = dc_id − 1), ascending
+    /// customer_id: the customers behind a DC fulfilment node (§7.11).
+    pub customers_by_dc: Vec<Vec<i64>>,
     /// Customer groups ordered by (geography_id, mobility segment in contract order); only
     /// non-empty groups are listed.
     pub customer_groups: Vec<CustomerGroup>,
@@ -179,12 +182,15 @@ impl MasterData {
             stores_by_dc[s.dc_id as usize - 1].push(s.store_id);
         }
         let mut customers_by_primary_store = vec![Vec::new(); stores.len()];
+        let mut customers_by_dc = vec![Vec::new(); dcs.len()];
         let mut group_members: Vec<Vec<i64>> =
             vec![Vec::new(); geos.rows.len() * MobilitySegment::ALL.len()];
         let mut customer_shopper_segments = Vec::with_capacity(customers.len());
         let mut customer_mobility_segments = Vec::with_capacity(customers.len());
         for c in &customers {
             customers_by_primary_store[c.primary_store_id as usize - 1].push(c.customer_id);
+            let serving_dc = stores[c.primary_store_id as usize - 1].dc_id;
+            customers_by_dc[serving_dc as usize - 1].push(c.customer_id);
             let mobility = parse_or(
                 &c.mobility_segment,
                 MobilitySegment::parse,
@@ -262,6 +268,7 @@ impl MasterData {
             customer_shopper_segments,
             customer_mobility_segments,
             customers_by_primary_store,
+            customers_by_dc,
             customer_groups,
             product_popularity: products.popularity,
             product_basket_categories: products.basket_categories,
@@ -336,6 +343,11 @@ impl MasterData {
     /// Stores served by a DC, ascending store_id.
     pub fn stores_served_by(&self, dc_id: i64) -> &[i64] {
         dense(&self.stores_by_dc, dc_id).map_or(&[], Vec::as_slice)
+    }
+
+    /// Customers whose primary store is served by `dc_id`, ascending customer_id.
+    pub fn customers_of_dc(&self, dc_id: i64) -> &[i64] {
+        dense(&self.customers_by_dc, dc_id).map_or(&[], Vec::as_slice)
     }
 
     /// Customers whose primary store is `store_id`, ascending customer_id.

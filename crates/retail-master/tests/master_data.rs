@@ -405,7 +405,16 @@ fn indexes_agree_with_the_rows() {
             seen[*id as usize - 1] += 1;
         }
     }
-    assert!(seen.iter().all(|n| *n == 2));
+    for d in &m.distribution_centers {
+        let behind = m.customers_of_dc(d.dc_id);
+        assert!(behind.windows(2).all(|w| w[0] < w[1]));
+        for id in behind {
+            let c = m.customer(*id).unwrap();
+            assert_eq!(m.store(c.primary_store_id).unwrap().dc_id, d.dc_id);
+            seen[*id as usize - 1] += 1;
+        }
+    }
+    assert!(seen.iter().all(|n| *n == 3), "each customer once per index");
     for (i, s) in m.stores.iter().enumerate() {
         assert_eq!(m.store_tz(s.store_id).unwrap().name(), s.time_zone);
         assert_eq!(m.store_formats[i].as_str(), s.store_format);
