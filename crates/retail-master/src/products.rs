@@ -265,7 +265,8 @@ pub fn generate_products(
             let offset = launch_offset(&mut stream, product_id, total_i64);
             let popularity = libm::exp(stream.normal());
             let brand = &dicts.brands[b];
-            let basket = BasketCategory::from_product_name(&entry.product_name);
+            let basket =
+                BasketCategory::classify(&entry.product_name, &entry.department, &entry.category);
             let taxability = Taxability::classify(&entry.department, &entry.category);
             let tags = entry.tags.as_deref().and_then(normalize_tags).or_else(|| {
                 tag_overlay

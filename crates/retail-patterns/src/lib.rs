@@ -9,21 +9,21 @@
 //! [`logistics`] and [`inventory`].
 #![deny(missing_docs)]
 
-pub mod calendar;
-pub mod localtime;
-pub mod demand;
-pub mod marketing;
-pub mod disruption;
 pub mod basket;
-pub mod promotion;
-pub mod tax;
-pub mod payment;
-pub mod sensors;
-pub mod returns;
-pub mod online;
-pub mod logistics;
-pub mod inventory;
+pub mod calendar;
+pub mod demand;
+pub mod disruption;
 pub mod ids;
+pub mod inventory;
+pub mod localtime;
+pub mod logistics;
+pub mod marketing;
+pub mod online;
+pub mod payment;
+pub mod promotion;
+pub mod returns;
+pub mod sensors;
+pub mod tax;
 
 /// Errors of the pattern models (bad parameters; the models never fail on valid input).
 #[derive(Debug, thiserror::Error, Clone, PartialEq)]
