@@ -11,6 +11,7 @@
 
 pub mod interface;
 pub mod output;
+pub mod store;
 pub mod store_day;
 
 pub use interface::*;
