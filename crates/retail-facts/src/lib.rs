@@ -9,13 +9,21 @@
 //! output is identical whatever the thread count.
 #![deny(missing_docs)]
 
+pub mod checkpoint;
+pub mod dc_day;
+pub mod engine;
 pub mod interface;
+pub mod marketing;
 pub mod output;
-pub mod store;
 pub mod store_day;
+pub mod world;
 
+pub use checkpoint::{checkpoint_from_bytes, checkpoint_to_bytes, load_checkpoint, save_checkpoint};
+pub use engine::Generator;
 pub use interface::*;
+pub use marketing::AttributionIndex;
 pub use output::{FactBatch, TableVisitor};
+pub use world::WorldState;
 
 /// Errors of fact generation.
 #[derive(Debug, thiserror::Error)]
