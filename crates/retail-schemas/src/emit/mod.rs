@@ -12,6 +12,7 @@
 
 pub mod arrow;
 pub mod duckdb;
+pub mod fabric;
 pub mod json_schema;
 pub mod kql;
 pub mod markdown;
