@@ -1065,8 +1065,7 @@ impl DayRun<'_> {
             "cycle_count",
             &[self.store_id, self.date.0 as i64],
         );
-        let mut counted =
-            draw_cycle_count(self.models.cycle_count_share, &candidates, &mut rng);
+        let mut counted = draw_cycle_count(self.models.cycle_count_share, &candidates, &mut rng);
         counted.sort_unstable();
         for (product_id, delta) in counted {
             if let Some(mv) = self.ledger(product_id)?.adjust(delta) {
@@ -1112,7 +1111,9 @@ impl DayRun<'_> {
             };
             self.reorders.push(row);
         }
-        self.batch.fact_reorders.extend(self.reorders.iter().cloned());
+        self.batch
+            .fact_reorders
+            .extend(self.reorders.iter().cloned());
     }
 
     fn process(&mut self, key: AgendaKey, event: AgendaEvent) -> Result<(), FactsError> {
@@ -1233,8 +1234,7 @@ pub fn simulate_store_day(
         .ok_or_else(|| FactsError::Master(format!("no time zone for store {store_id}")))?;
     let closed_today = is_closed(date, &models.closed);
     let (day_start, day_end) = localtime::local_day_bounds(tz, date);
-    let (opening, closing) =
-        localtime::trading_bounds(tz, date, sm.open_minute, sm.close_minute)?;
+    let (opening, closing) = localtime::trading_bounds(tz, date, sm.open_minute, sm.close_minute)?;
     let hours = Hours {
         tz,
         open: sm.open_minute,
@@ -1284,7 +1284,9 @@ pub fn simulate_store_day(
             let cell = usize::try_from(line.product_id - 1)
                 .ok()
                 .and_then(|i| state.ledgers.get_mut(i))
-                .ok_or_else(|| FactsError::Master(format!("unknown product {}", line.product_id)))?;
+                .ok_or_else(|| {
+                    FactsError::Master(format!("unknown product {}", line.product_id))
+                })?;
             cell.0.add_on_order(q)?;
             state.schedule(
                 delivery.unloading_ts,
@@ -1417,8 +1419,7 @@ pub fn simulate_store_day(
                     "online_order",
                     &[NodeType::Store.index() as i64, store_id, date.0 as i64, i],
                 );
-                let customer_id =
-                    node_customers[rng.below(node_customers.len() as u64) as usize];
+                let customer_id = node_customers[rng.below(node_customers.len() as u64) as usize];
                 let created = curve.draw(&mut rng);
                 orders.push(Some(OrderPlan {
                     rng,

@@ -163,7 +163,9 @@ impl StoreModels {
                         .get((g.geography_id - 1) as usize)
                         .copied()
                         .unwrap_or((0, None));
-                    let miles = m.geo_store_miles(g.geography_id, s.store_id).unwrap_or(f64::MAX);
+                    let miles = m
+                        .geo_store_miles(g.geography_id, s.store_id)
+                        .unwrap_or(f64::MAX);
                     let w = visit_weight(
                         primary == s.store_id,
                         secondary == Some(s.store_id),
@@ -173,9 +175,10 @@ impl StoreModels {
                     (w, g.customer_ids.clone())
                 })
                 .collect();
-            let format = *m.store_formats.get(i).ok_or_else(|| {
-                FactsError::Master(format!("no format for store {}", s.store_id))
-            })?;
+            let format = *m
+                .store_formats
+                .get(i)
+                .ok_or_else(|| FactsError::Master(format!("no format for store {}", s.store_id)))?;
             let (open, close) = (s.open_minute.max(0) as u32, s.close_minute.max(0) as u32);
             stores.push(StoreModel {
                 store_id: s.store_id,
