@@ -15,6 +15,7 @@ pub mod engine;
 pub mod interface;
 pub mod marketing;
 pub mod output;
+pub mod store;
 pub mod store_day;
 pub mod world;
 
