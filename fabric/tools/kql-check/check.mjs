@@ -185,7 +185,9 @@ export class Checker {
             if (known && !sameColumns(known, columns)) {
                 this.error(file, line, `table ${m[1]} differs from schema.json: (${showColumns(columns)}) vs (${showColumns(known)})`);
             }
-            this.addTable(m[1], columns);
+            if (!known) this.error(file, line, `table ${m[1]} is not in schema.json`);
+            // Re-registering an identical table would only rebuild the global state (slow).
+            if (!known || !sameColumns(known, columns)) this.addTable(m[1], columns);
         } else if ((m = /^\.create-or-alter function\s+(?:with\s*\((?:[^()"]|"[^"]*")*\)\s*)?(\w+)\s*\(/s.exec(text))) {
             const name = m[1];
             const open = m.index + m[0].length - 1;
