@@ -332,10 +332,25 @@ export function checkFabric(root) {
     }
     for (const path of sortedFiles(join(root, 'dashboards'), '.json')) {
         const dash = JSON.parse(readFileSync(path, 'utf8'));
-        const base = (dash.baseQueries || []).map((b) => b.text).join('\n');
-        const prefixLines = base ? base.split('\n').length : 0;
+        const queries = new Map((dash.queries || []).map((q) => [q.id, q]));
+        // A base query defines a variable every tile query may use: `let <variable> = <text>;`.
+        const baseIds = new Set();
+        const lets = [];
+        for (const b of dash.baseQueries || []) {
+            const q = queries.get(b.queryId);
+            if (!q) checker.error(rel(path), 1, `base query ${b.id}: query ${b.queryId} does not exist`);
+            else lets.push(`let ${b.variableName} = ${q.text};`);
+            baseIds.add(b.queryId);
+        }
+        const prefix = lets.join('\n');
+        const prefixLines = lets.length;
+        for (const t of dash.tiles || []) {
+            const q = queries.get(t.queryRef && t.queryRef.queryId);
+            if (!q) checker.error(rel(path), 1, `tile ${t.id}: its query does not exist`);
+        }
         for (const q of dash.queries || []) {
-            checker.query(base ? `${base}\n${q.text}` : q.text, rel(path), 1 - prefixLines, `dashboard query ${q.id}`);
+            if (baseIds.has(q.id)) continue;
+            checker.query(prefix ? `${prefix}\n${q.text}` : q.text, rel(path), 1 - prefixLines, `dashboard query ${q.id}`);
         }
     }
     const rulesPath = join(root, 'activator', 'rules.json');
