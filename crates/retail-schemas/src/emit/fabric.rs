@@ -5,8 +5,8 @@
 
 use serde_json::{Value, json};
 
-use crate::events::EventType;
 use crate::emit::kql::{self, RAW_TABLE, UNKNOWN_EVENT_TABLE};
+use crate::events::EventType;
 
 /// The KQL database name.
 pub const DATABASE: &str = "retail_kql";
