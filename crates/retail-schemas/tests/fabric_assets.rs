@@ -73,7 +73,7 @@ fn resolve<'a>(event: &'a Value, path: &str) -> Option<&'a Value> {
 fn fits(value: &Value, kql_type: &str) -> bool {
     match (value, kql_type) {
         (Value::Null, _) => true,
-        (Value::String(s), "string") => !s.is_empty() || true,
+        (Value::String(_), "string") => true,
         (Value::String(s), "datetime") => {
             chrono::DateTime::parse_from_rfc3339(s).is_ok()
                 || chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok()
@@ -551,5 +551,106 @@ fn pipelines_run_the_spec_notebooks_and_the_anomaly_scan_script() {
     assert_eq!(
         command, script_command,
         "pl_anomaly_scan runs 10_anomaly_scan.kql"
+    );
+}
+
+/// `(column, literal)` for every `column == "LITERAL"` and `column in ("A", "B")` comparison of
+/// upper-case literals in a KQL text.
+fn enum_comparisons(text: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let ident_before = |s: &str| -> String {
+        s.trim_end()
+            .chars()
+            .rev()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect()
+    };
+    let upper = |l: &str| !l.is_empty() && l.bytes().all(|c| c.is_ascii_uppercase() || c == b'_');
+    for (at, _) in text.match_indices("== \"") {
+        let lit: String = text[at + 4..].chars().take_while(|c| *c != '"').collect();
+        if upper(&lit) {
+            out.push((ident_before(&text[..at]), lit));
+        }
+    }
+    for (at, _) in text.match_indices(" in (\"") {
+        let list: String = text[at + 5..].chars().take_while(|c| *c != ')').collect();
+        let column = ident_before(&text[..at]);
+        for lit in list.split(',') {
+            let lit = lit.trim().trim_matches('"');
+            if upper(lit) {
+                out.push((column.clone(), lit.to_owned()));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_enum_literal_compared_in_hand_written_kql_is_a_contract_value() {
+    // Labels the functions themselves produce (fn_truck_sla status, fn_store_status status).
+    const DERIVED: [(&str, &str); 4] = [
+        ("status", "AT_DOCK"),
+        ("status", "DEPARTED"),
+        ("status", "OPEN"),
+        ("status", "CLOSED"),
+    ];
+    let functions = read("kql/07_functions.kql");
+    for (_, label) in DERIVED {
+        assert!(
+            functions.contains(&format!("\"{label}\"")),
+            "{label} is produced by 07"
+        );
+    }
+    let dashboard = read_json("dashboards/retail_ops.json");
+    let mut texts: Vec<(String, String)> = [
+        "kql/06_views.kql",
+        "kql/07_functions.kql",
+        "kql/08_anomaly.kql",
+        "kql/09_rules.kql",
+        "kql/10_anomaly_scan.kql",
+        "querysets/retail_ops.kql",
+    ]
+    .iter()
+    .map(|f| (f.to_string(), read(f)))
+    .collect();
+    for q in dashboard["queries"].as_array().unwrap() {
+        texts.push((
+            format!("dashboard {}", q["id"]),
+            q["text"].as_str().unwrap().to_owned(),
+        ));
+    }
+    let mut checked = 0;
+    for (file, text) in &texts {
+        for (column, literal) in enum_comparisons(text) {
+            if DERIVED.contains(&(column.as_str(), literal.as_str())) {
+                continue;
+            }
+            // The literal must be named by the contract rule of that column in some event payload.
+            let known = EventType::all().iter().any(|t| {
+                t.payload_def().columns().iter().any(|c| {
+                    c.name == column
+                        && c.doc
+                            .split(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_'))
+                            .any(|w| w == literal)
+                })
+            });
+            assert!(
+                known,
+                "{file}: `{column} == \"{literal}\"` is not a contract value of {column}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "only {checked} comparisons found");
+    assert_eq!(
+        enum_comparisons("x | where priority == \"URGENT\" and mode in (\"A_B\", \"C\")"),
+        [
+            ("priority".into(), "URGENT".into()),
+            ("mode".into(), "A_B".into()),
+            ("mode".into(), "C".into())
+        ]
     );
 }
