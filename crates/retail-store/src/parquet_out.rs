@@ -339,7 +339,6 @@ impl ParquetLayout {
     ) -> Result<Vec<PathBuf>> {
         let def = R::def();
         check_sorted(rows)?;
-        let bd = business_date_column(def)?;
         let mut written = Vec::new();
         for (month, part) in month_runs(rows)? {
             let path = self.fact_month_file(def, month);
@@ -348,7 +347,7 @@ impl ParquetLayout {
             if path.exists() {
                 for batch in ParquetBatches::open(&path)? {
                     let batch = batch?;
-                    last_existing = last_date_of(&batch, &bd)?.or(last_existing);
+                    last_existing = last_date_of(def.name, &batch)?.or(last_existing);
                     writer.write(&batch)?;
                 }
             }
@@ -374,24 +373,15 @@ impl ParquetLayout {
     }
 }
 
-fn business_date_column(def: &TableDef) -> Result<String> {
-    if business_date_position(def).is_none() {
-        return Err(StoreError::WrongTable {
-            table: def.name.to_owned(),
-            problem: "has no business_date column".into(),
-        });
-    }
-    Ok("business_date".to_owned())
-}
-
-fn last_date_of(batch: &RecordBatch, column: &str) -> Result<Option<i32>> {
+/// The last `business_date` of a batch of `table` read back from one of our files.
+fn last_date_of(table: &str, batch: &RecordBatch) -> Result<Option<i32>> {
     use arrow::array::{Array, Date32Array};
     let col = batch
-        .column_by_name(column)
+        .column_by_name("business_date")
         .and_then(|c| c.as_any().downcast_ref::<Date32Array>())
         .ok_or_else(|| StoreError::WrongTable {
-            table: String::new(),
-            problem: format!("existing file has no DATE column {column}"),
+            table: table.to_owned(),
+            problem: "existing file has no DATE column business_date".into(),
         })?;
     Ok((!col.is_empty()).then(|| col.value(col.len() - 1)))
 }
