@@ -1,0 +1,88 @@
+//! The stand-in as the real Event Hubs producer sees it.
+
+use std::time::Duration;
+
+use azure_messaging_eventhubs::models::EventData;
+use azure_messaging_eventhubs::{ProducerClient, SendEventOptions};
+use retail_eventhubs_standin::{Standin, StandinConfig};
+
+async fn producer(standin: &Standin) -> ProducerClient {
+    ProducerClient::builder()
+        .with_custom_endpoint(standin.endpoint())
+        .open_with_connection_string(&standin.connection_string("dGVzdA=="), None)
+        .await
+        .expect("the producer opens against the stand-in")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn management_reads_and_a_partition_send_work() {
+    tokio::time::timeout(Duration::from_secs(60), async {
+        let standin = Standin::start(StandinConfig {
+            partition_count: 3,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        let producer = producer(&standin).await;
+        let hub = producer.get_eventhub_properties().await.unwrap();
+        assert_eq!(hub.name, "retail-events");
+        assert_eq!(hub.partition_ids, vec!["0", "1", "2"]);
+        let partition = producer.get_partition_properties("2").await.unwrap();
+        assert_eq!(partition.id, "2");
+        assert!(partition.is_empty);
+
+        let event = EventData::builder()
+            .with_body(b"hello".to_vec())
+            .with_message_id("m-1")
+            .add_property("Table".to_string(), "store_opened")
+            .build();
+        producer
+            .send_event(
+                event,
+                Some(SendEventOptions {
+                    partition_id: Some("2".into()),
+                }),
+            )
+            .await
+            .unwrap();
+        let received = standin.received();
+        assert_eq!(received.len(), 1);
+        assert_eq!(received[0].body, b"hello");
+        assert_eq!(received[0].partition_id.as_deref(), Some("2"));
+        assert_eq!(received[0].message_id.as_deref(), Some("m-1"));
+        assert_eq!(received[0].application_properties["Table"], "store_opened");
+        let partition = producer.get_partition_properties("2").await.unwrap();
+        assert!(!partition.is_empty);
+        assert!(producer.get_partition_properties("7").await.is_err());
+        producer.close().await.unwrap();
+        assert!(standin.stats().tokens_accepted >= 1);
+        standin.stop().await;
+    })
+    .await
+    .expect("bounded in time");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restart_reuses_the_port_and_keeps_what_was_received() {
+    let standin = Standin::start(StandinConfig::default()).await.unwrap();
+    let port = standin.port();
+    standin.stop().await;
+    assert!(
+        tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err()
+    );
+    standin.restart().await.unwrap();
+    assert_eq!(standin.port(), port);
+    assert!(
+        tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+    );
+    assert!(
+        standin
+            .connection_string("k")
+            .contains("EntityPath=retail-events")
+    );
+    standin.stop().await;
+}
