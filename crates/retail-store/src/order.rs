@@ -100,6 +100,10 @@ fn fill_key<'a, R: Row>(
 /// dimensions. Stable, so rows with equal keys keep their relative order.
 pub fn sort_rows<R: Row>(rows: &mut Vec<R>) -> Result<()> {
     let positions = sort_field_positions(R::def())?;
+    if is_sorted(rows, &positions) {
+        // Generators mostly emit rows in order already; checking is much cheaper than sorting.
+        return Ok(());
+    }
     let order = {
         let mut cells = Vec::with_capacity(R::def().fields.len());
         let mut keyed: Vec<(Vec<KeyPart<'_>>, usize)> = Vec::with_capacity(rows.len());
@@ -114,6 +118,20 @@ pub fn sort_rows<R: Row>(rows: &mut Vec<R>) -> Result<()> {
     let mut slots: Vec<Option<R>> = rows.drain(..).map(Some).collect();
     rows.extend(order.into_iter().filter_map(|i| slots[i].take()));
     Ok(())
+}
+
+fn is_sorted<R: Row>(rows: &[R], positions: &[usize]) -> bool {
+    let mut cells = Vec::with_capacity(R::def().fields.len());
+    let mut previous: Vec<KeyPart<'_>> = Vec::with_capacity(positions.len());
+    let mut current: Vec<KeyPart<'_>> = Vec::with_capacity(positions.len());
+    for (i, row) in rows.iter().enumerate() {
+        fill_key(row, positions, &mut cells, &mut current);
+        if i > 0 && compare_keys(&previous, &current).is_gt() {
+            return false;
+        }
+        std::mem::swap(&mut previous, &mut current);
+    }
+    true
 }
 
 /// Checks that rows are in strictly increasing file order: reports the first row out of order

@@ -282,7 +282,7 @@ impl ParquetLayout {
             let entry = entry.map_err(|e| StoreError::io("listing", &dir, e))?;
             let name = entry.file_name();
             let name = name.to_string_lossy();
-            if name.starts_with(&prefix) && name.ends_with(".parquet") {
+            if name.starts_with(prefix) && name.ends_with(".parquet") {
                 files.push(entry.path());
             }
         }
