@@ -299,6 +299,9 @@ fn month_of(date: Date) -> u32 {
     date.yyyymmdd() / 100 % 100
 }
 
+/// Priced lines, the applied promotion and the line money of one purchase.
+type PricedPurchase = (Vec<PricedLine>, Option<AppliedPromotion>, Vec<LineMoney>);
+
 /// Open-hours rules of a store (§7.11 pick moves).
 struct Hours<'a> {
     tz: chrono_tz::Tz,
@@ -506,7 +509,7 @@ impl DayRun<'_> {
         lines: &[retail_patterns::basket::BasketLine],
         segment: retail_patterns::basket::ShopperSegment,
         rng: &mut Stream,
-    ) -> Result<(Vec<PricedLine>, Option<AppliedPromotion>, Vec<LineMoney>), FactsError> {
+    ) -> Result<PricedPurchase, FactsError> {
         let priced: Vec<PricedLine> = lines
             .iter()
             .enumerate()
