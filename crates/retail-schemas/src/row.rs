@@ -1,4 +1,4 @@
-//! Table definitions, the [`Row`] trait and the [`contract_table!`] macro that declares a row
+//! Table definitions, the [`Row`] trait and the [`contract_table!`](crate::contract_table) macro that declares a row
 //! type and its contract metadata in one place.
 
 use serde_json::{Map, Value};

@@ -246,7 +246,7 @@ pub enum Cell<'a> {
     Date(i32),
     /// DOUBLE.
     Double(f64),
-    /// LIST<BIGINT>.
+    /// `LIST<BIGINT>`.
     ListBigInt(&'a [i64]),
     /// Embedded child rows (event payload `lines`).
     Lines(&'a dyn crate::row::LineList),

@@ -1,5 +1,5 @@
 //! Arrow schemas (data-contract §2.2): Decimal128(12,2), Timestamp(µs, "UTC"), Date32,
-//! List<Int64> with non-null items, nullability from the contract.
+//! `List<Int64>` with non-null items, nullability from the contract.
 
 use std::sync::Arc;
 

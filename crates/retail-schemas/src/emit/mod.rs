@@ -1,4 +1,4 @@
-//! Emitters: every schema artefact rendered from the [`TableDef`](crate::TableDef) metadata
+//! Emitters: every schema artefact rendered from the [`TableDef`] metadata
 //! alone — DuckDB DDL, Arrow schemas, KQL tables / mappings / routing, JSON Schema and the
 //! Markdown data dictionary and event catalog. No emitter restates a column list.
 //!
