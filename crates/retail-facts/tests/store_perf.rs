@@ -26,11 +26,14 @@ fn measure(profile: Profile, days: i32) {
     let init = t0.elapsed();
     let t1 = Instant::now();
     let mut rows = 0usize;
+    let mut last_day = retail_facts::FactBatch::default();
     for k in 0..days {
+        last_day = retail_facts::FactBatch::default();
         for state in &mut states {
             let out =
                 simulate_store_day(&ctx, state, start.plus_days(k), &[], &NoAttribution).unwrap();
             rows += out.batch.len();
+            last_day.append(out.batch);
         }
     }
     let elapsed = t1.elapsed().as_secs_f64();
@@ -44,6 +47,7 @@ fn measure(profile: Profile, days: i32) {
         rows as f64 / store_days,
         elapsed * 1000.0 / store_days,
     );
+    println!("  last day by table: {:?}", last_day.row_counts());
 }
 
 #[test]
