@@ -124,7 +124,16 @@ async fn serve_connection(tcp: TcpStream, shared: Arc<Shared>) {
         }
     }
     let _ = tokio::time::timeout(CLOSE_TIMEOUT, connection.close()).await;
-    pump.abort();
+    drop(connection);
+    // Let the pump deliver the last frames (the answer to the peer's close) before the socket
+    // goes; it ends by itself once both sides are closed.
+    let mut pump = pump;
+    if tokio::time::timeout(Duration::from_secs(5), &mut pump)
+        .await
+        .is_err()
+    {
+        pump.abort();
+    }
 }
 
 async fn serve_session(mut session: ListenerSessionHandle, shared: Arc<Shared>) {
@@ -424,7 +433,9 @@ async fn store_events(
             shared.transfers_rejected.fetch_add(1, Ordering::Relaxed);
             let error = definitions::Error::new(
                 definitions::ErrorCondition::Custom(Symbol::from(condition.as_str())),
-                Some("The request was terminated because the entity is being throttled (stand-in fault).".to_string()),
+                Some(format!(
+                    "Rejected by the stand-in's fault injection ({condition})."
+                )),
                 None,
             );
             receiver.reject(&delivery, error).await.is_ok()

@@ -54,8 +54,11 @@ async fn management_reads_and_a_partition_send_work() {
         let partition = producer.get_partition_properties("2").await.unwrap();
         assert!(!partition.is_empty);
         assert!(producer.get_partition_properties("7").await.is_err());
-        producer.close().await.unwrap();
         assert!(standin.stats().tokens_accepted >= 1);
+        assert!(standin.stats().management_requests >= 4);
+        // The stand-in does not complete the AMQP close handshake in every case (see
+        // docs/eventhubs.md); bound it like the sink does.
+        let _ = tokio::time::timeout(Duration::from_secs(5), producer.close()).await;
         standin.stop().await;
     })
     .await

@@ -232,9 +232,9 @@ pub fn validate_event_hub_name(name: &str) -> Result<(), SinkError> {
     if valid {
         Ok(())
     } else {
-        Err(SinkError::InvalidConfig(format!(
+        Err(SinkError::InvalidConfig(redact(&format!(
             "event hub name {name:?} must be 1–256 characters of [A-Za-z0-9._-] starting with a letter or digit"
-        )))
+        ))))
     }
 }
 
@@ -245,9 +245,9 @@ pub fn resolve_event_hub(
 ) -> Result<String, SinkError> {
     let hub = match (configured, entity_path) {
         (Some(configured), Some(entity)) if configured != entity => {
-            return Err(SinkError::InvalidConfig(format!(
+            return Err(SinkError::InvalidConfig(redact(&format!(
                 "event hub {configured:?} differs from the connection string's EntityPath {entity:?}"
-            )));
+            ))));
         }
         (_, Some(entity)) => entity.to_owned(),
         (Some(configured), None) => configured.to_owned(),
@@ -298,9 +298,9 @@ impl EventHubsConfig {
             EventHubsAuth::EntraId {
                 fully_qualified_namespace,
                 ..
-            } if !fully_qualified_namespace.contains('.') => fail(format!(
+            } if !fully_qualified_namespace.contains('.') => fail(redact(&format!(
                 "fully_qualified_namespace {fully_qualified_namespace:?} must look like NAME.servicebus.windows.net"
-            )),
+            ))),
             _ => Ok(()),
         }
     }

@@ -110,17 +110,18 @@ impl AttemptError {
             .chars()
             .filter(|c| c.is_ascii_alphanumeric())
             .collect();
-        let (kind, transient, reconnect) = if squashed.contains("serverbusy") {
-            ("server_busy", true, false)
-        } else if squashed.contains("resourcelimitexceeded") || squashed.contains("throttl") {
-            ("throttled", true, false)
-        } else if squashed.contains("unauthorized") {
+        // Permanent conditions first: a description may mention throttling or busy-ness.
+        let (kind, transient, reconnect) = if squashed.contains("unauthorized") {
             ("unauthorized", false, false)
         } else if squashed.contains("notfound") || squashed.contains("couldnotbefound") {
             ("not_found", false, false)
         } else if squashed.contains("messagesizeexceeded") || squashed.contains("invalidbatchsize")
         {
             ("oversize", false, false)
+        } else if squashed.contains("serverbusy") {
+            ("server_busy", true, false)
+        } else if squashed.contains("resourcelimitexceeded") || squashed.contains("throttl") {
+            ("throttled", true, false)
         } else {
             ("connection", true, true)
         };
