@@ -1,14 +1,266 @@
-//! `retail generate`.
+//! `retail generate`: dimensions and facts into DuckDB (`DATA_DIR/retail.duckdb`) and Parquet
+//! (`DATA_DIR/parquet/`), day by day, resumable after any interruption.
 
-use clap::Args;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
 
-use crate::GlobalArgs;
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use retail_config::{Config, Overrides};
+use retail_schemas::Date;
+use retail_store::{DATABASE_FILE, Store};
+
+use super::Exit;
+use crate::pipeline::{self, META_CONFIG_HASH, Recovery};
+use crate::progress::{Reporter, rows_per_second};
+use crate::{GlobalArgs, exit, settings};
 
 /// Arguments of `retail generate`.
 #[derive(Debug, Args)]
-pub struct GenerateArgs {}
+#[command(after_help = "\
+Examples:
+  retail generate                                        # dimensions if missing, then every day of the config
+  retail --config config/small.json --data-dir /tmp/s generate dimensions
+  retail --data-dir /tmp/s generate facts --end 2024-12-01   # continue the day after the last one generated
+  retail generate facts --threads 2
+
+Dates are inclusive. Each day is committed to DuckDB in one transaction with the watermark
+_meta.last_generated_date, then the continuation checkpoint state/checkpoint.bin is written:
+interrupt at any moment (Ctrl-C, kill -9) and run the same command again to continue with no
+duplicate and no missing day.")]
+pub struct GenerateArgs {
+    #[command(subcommand)]
+    what: Option<What>,
+    #[command(flatten)]
+    range: RangeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum What {
+    /// The seven dimension tables (replaced atomically) and the dataset's `_meta` entries.
+    Dimensions,
+    /// Fact tables day by day, continuing after `_meta.last_generated_date`.
+    Facts(RangeArgs),
+}
+
+/// The date range and execution options of a facts run.
+#[derive(Debug, Args, Clone, Default)]
+pub struct RangeArgs {
+    /// First date (YYYY-MM-DD). Default: the day after the last generated date, or the
+    /// configuration's start date for a new dataset.
+    #[arg(long, value_name = "DATE")]
+    start: Option<String>,
+    /// Last date, inclusive (YYYY-MM-DD). Default: the configuration's end date.
+    #[arg(long, value_name = "DATE")]
+    end: Option<String>,
+    /// Worker threads (default: performance.threads, or every core). Never changes the output.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    threads: Option<u32>,
+    /// Generate only shard K of N (not supported yet).
+    #[arg(long, value_name = "K/N")]
+    shard: Option<String>,
+}
+
+fn bad_input(message: impl Into<String>) -> anyhow::Error {
+    anyhow::Error::new(Exit {
+        code: exit::BAD_INPUT,
+        message: message.into(),
+    })
+}
+
+fn parse_date(flag: &str, text: &str) -> anyhow::Result<Date> {
+    Date::parse(text).ok_or_else(|| bad_input(format!("{flag} {text:?} is not a YYYY-MM-DD date")))
+}
 
 /// Runs `retail generate`.
-pub fn run(_global: &GlobalArgs, _args: GenerateArgs) -> anyhow::Result<u8> {
-    Err(super::not_built("retail generate", "Historical facts"))
+pub fn run(global: &GlobalArgs, args: GenerateArgs) -> anyhow::Result<u8> {
+    match args.what {
+        Some(What::Dimensions) => run_dimensions(global),
+        Some(What::Facts(range)) => run_facts(global, &range, false),
+        None => run_facts(global, &args.range, true),
+    }
+}
+
+fn database_exists(data_dir: &Path) -> bool {
+    data_dir.join(DATABASE_FILE).exists()
+}
+
+fn open_store(data_dir: &Path) -> anyhow::Result<Store> {
+    Store::open(data_dir).map_err(|e| match e {
+        retail_store::StoreError::NotRetailDatabase { .. }
+        | retail_store::StoreError::ContractVersionMismatch { .. } => bad_input(format!(
+            "{e}; point --data-dir at a retail-rti dataset or an empty directory"
+        )),
+        other => anyhow::Error::new(other).context("opening the database"),
+    })
+}
+
+/// The refusal when the dataset was made with another configuration (data-contract §12.6).
+fn check_config_hash(store: &Store, config: &Config) -> anyhow::Result<()> {
+    if let Some(found) = store.meta(META_CONFIG_HASH)? {
+        let want = config.config_hash();
+        if found != want {
+            return Err(bad_input(format!(
+                "{} was generated with another configuration (config_hash {found}, this \
+                 configuration has {want}); seed, dates.start_date, volume, supply, returns, \
+                 online, marketing, marketing_cost and calendar must not change across a \
+                 continuation: use the original configuration or another --data-dir",
+                store.path().display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn run_dimensions(global: &GlobalArgs) -> anyhow::Result<u8> {
+    let reporter = Reporter::new(global);
+    let config = settings::load(global)?;
+    let data_dir = global.data_dir.as_path();
+    let mut store = open_store(data_dir)?;
+    if store.last_generated_date()?.is_some() {
+        // Same configuration: the dimensions are identical, rewriting them is harmless.
+        check_config_hash(&store, &config)?;
+    }
+    let started = Instant::now();
+    let master = pipeline::master_data(&config)?;
+    let mut summary = pipeline::write_dimensions(&config, &master, &mut store, data_dir)?;
+    summary.elapsed = started.elapsed();
+    reporter.summary("dimensions", &summary, None);
+    Ok(exit::OK)
+}
+
+fn run_facts(global: &GlobalArgs, range: &RangeArgs, with_dimensions: bool) -> anyhow::Result<u8> {
+    let reporter = Reporter::new(global);
+    let start = range
+        .start
+        .as_deref()
+        .map(|t| parse_date("--start", t))
+        .transpose()?;
+    let end = range
+        .end
+        .as_deref()
+        .map(|t| parse_date("--end", t))
+        .transpose()?;
+    if let (Some(s), Some(e)) = (start, end) {
+        if s > e {
+            return Err(bad_input(format!(
+                "--start {s} is after --end {e}: the range is inclusive and must not be empty"
+            )));
+        }
+    }
+    if let Some(shard) = &range.shard {
+        return Err(anyhow::Error::new(Exit {
+            code: exit::NOT_BUILT,
+            message: format!(
+                "--shard {shard}: sharded generation is not supported yet; run without \
+                 --shard (use --threads to use more cores); nothing was done"
+            ),
+        }));
+    }
+    let data_dir = global.data_dir.as_path();
+
+    // Read the watermark before loading the configuration: --start sets the dataset start
+    // only for a new dataset.
+    let watermark = if database_exists(data_dir) {
+        open_store(data_dir)?.last_generated_date()?
+    } else {
+        None
+    };
+    let overrides = Overrides {
+        start_date: match (watermark, start) {
+            (None, Some(s)) => Some(s.to_string()),
+            _ => None,
+        },
+        end_date: end.map(|e| e.to_string()),
+        threads: range.threads,
+        ..Overrides::default()
+    };
+    let config = Arc::new(settings::load_with(global, overrides)?);
+    let mut store = open_store(data_dir)?;
+    check_config_hash(&store, &config)?;
+
+    let from = match watermark {
+        Some(w) => w.succ(),
+        None => config.start_date(),
+    };
+    if let (Some(s), Some(w)) = (start, watermark) {
+        if s != from {
+            return Err(bad_input(format!(
+                "--start {s}: {} holds every day through {w}; a continuation starts on {from} \
+                 (omit --start to continue, or use another --data-dir for a new dataset)",
+                store.path().display()
+            )));
+        }
+    }
+    let to = config.end_date();
+
+    let started = Instant::now();
+    let master = Arc::new(pipeline::master_data(&config)?);
+    if store.meta(META_CONFIG_HASH)?.is_none() {
+        if !with_dimensions {
+            return Err(bad_input(format!(
+                "{} has no dimensions yet: run `retail generate dimensions` first (or \
+                 `retail generate` for both)",
+                store.path().display()
+            )));
+        }
+        let mut dims = pipeline::write_dimensions(&config, &master, &mut store, data_dir)?;
+        dims.elapsed = started.elapsed();
+        reporter.summary("dimensions", &dims, None);
+    }
+    if from > to {
+        reporter.note(&format!(
+            "facts: nothing to do, {} already holds every day through {}",
+            store.path().display(),
+            watermark.map_or_else(|| "-".to_owned(), |w| w.to_string())
+        ));
+        return Ok(exit::OK);
+    }
+
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(config.threads())
+        .build()
+        .context("starting the worker threads")?;
+    let engine = pipeline::engine(config.clone(), master)?;
+    let checkpoint = pipeline::checkpoint_path(data_dir);
+    let days = u64::try_from(to.0 - from.0 + 1).unwrap_or(0);
+    let summary = pool.install(|| -> anyhow::Result<pipeline::Summary> {
+        let (mut state, recovery) =
+            pipeline::recover_state(&engine, &checkpoint, watermark, config.start_date())
+                .context("restoring the continuation state")?;
+        match recovery {
+            Recovery::Fresh | Recovery::Checkpoint => {}
+            Recovery::Replayed(n) => reporter.note(&format!(
+                "continuation checkpoint was behind the database: replayed {n} day(s)"
+            )),
+        }
+        if watermark.is_some() {
+            reporter.note(&format!("continuing after {}", from.plus_days(-1)));
+        }
+        let bar = reporter.days_bar(days, "facts");
+        let mut rows = 0u64;
+        let clock = Instant::now();
+        let summary = pipeline::generate_facts(
+            &engine,
+            &mut state,
+            &mut store,
+            &config,
+            data_dir,
+            (from, to),
+            &mut |done| {
+                rows += done.rows;
+                bar.set_message(format!(
+                    "{} {:.0} rows/s",
+                    done.day,
+                    rows_per_second(rows, clock.elapsed())
+                ));
+                bar.inc(1);
+            },
+        )?;
+        bar.finish_and_clear();
+        Ok(summary)
+    })?;
+    reporter.summary("facts", &summary, pipeline::peak_rss_kib());
+    Ok(exit::OK)
 }
