@@ -115,8 +115,24 @@ fn check_config_hash(store: &Store, config: &Config) -> anyhow::Result<()> {
 
 fn run_dimensions(global: &GlobalArgs) -> anyhow::Result<u8> {
     let reporter = Reporter::new(global);
-    let config = settings::load(global)?;
     let data_dir = global.data_dir.as_path();
+    let existing = if database_exists(data_dir) {
+        let store = open_store(data_dir)?;
+        match store.last_generated_date()? {
+            Some(_) => store.meta(pipeline::META_DATASET_START)?,
+            None => None,
+        }
+    } else {
+        None
+    };
+    // With facts present, the dimensions must stay those of the dataset's own start date.
+    let config = settings::load_with(
+        global,
+        Overrides {
+            start_date: existing,
+            ..Overrides::default()
+        },
+    )?;
     let mut store = open_store(data_dir)?;
     if store.last_generated_date()?.is_some() {
         // Same configuration: the dimensions are identical, rewriting them is harmless.
@@ -162,14 +178,20 @@ fn run_facts(global: &GlobalArgs, range: &RangeArgs, with_dimensions: bool) -> a
 
     // Read the watermark before loading the configuration: --start sets the dataset start
     // only for a new dataset.
-    let watermark = if database_exists(data_dir) {
-        open_store(data_dir)?.last_generated_date()?
+    let (watermark, dataset_start) = if database_exists(data_dir) {
+        let store = open_store(data_dir)?;
+        (
+            store.last_generated_date()?,
+            store.meta(pipeline::META_DATASET_START)?,
+        )
     } else {
-        None
+        (None, None)
     };
+    // A dataset keeps the start it was created with (possibly from an earlier --start).
     let overrides = Overrides {
-        start_date: match (watermark, start) {
-            (None, Some(s)) => Some(s.to_string()),
+        start_date: match (watermark, start, dataset_start) {
+            (None, Some(s), _) => Some(s.to_string()),
+            (_, _, Some(existing)) => Some(existing),
             _ => None,
         },
         end_date: end.map(|e| e.to_string()),
