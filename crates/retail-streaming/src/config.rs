@@ -39,8 +39,8 @@ pub enum SinkConfig {
         /// Rotation threshold in bytes.
         max_bytes: Option<u64>,
     },
-    /// Azure Event Hubs.
-    EventHubs(EventHubsConfig),
+    /// Azure Event Hubs (boxed: the configuration is much larger than the other variants).
+    EventHubs(Box<EventHubsConfig>),
 }
 
 impl SinkConfig {
@@ -63,7 +63,9 @@ impl SinkConfig {
             SinkConfig::Jsonl { path, max_bytes } => {
                 Box::new(JsonlSink::new(path.clone(), *max_bytes, metrics))
             }
-            SinkConfig::EventHubs(config) => crate::eventhubs::build_sink(config.clone(), metrics)?,
+            SinkConfig::EventHubs(config) => {
+                crate::eventhubs::build_sink(EventHubsConfig::clone(config), metrics)?
+            }
         })
     }
 }
@@ -152,7 +154,7 @@ impl FromStr for SinkConfig {
                     config.dead_letter_path = PathBuf::from(v);
                 }
                 config.validate()?;
-                SinkConfig::EventHubs(config)
+                SinkConfig::EventHubs(Box::new(config))
             }
             _ => {
                 return Err(invalid(
