@@ -707,3 +707,49 @@ fn no_trading_on_christmas_day_and_store_ops_alternate() {
         }
     }
 }
+
+#[test]
+fn movements_follow_the_processing_order_and_inbound_fills_the_deliveries() {
+    use retail_patterns::inventory::TxnType;
+    let r = run16();
+    let mut inbound_days = 0;
+    for day in &r.days {
+        let txns = &day.output.batch.fact_store_inventory_txn;
+        let key = |t: &retail_schemas::tables::FactStoreInventoryTxn| {
+            (
+                t.event_ts,
+                TxnType::parse(&t.txn_type).unwrap().processing_rank(),
+                t.reference_id.clone(),
+                t.reference_line_number,
+                t.product_id,
+            )
+        };
+        for w in txns.windows(2) {
+            assert!(
+                key(&w[0]) <= key(&w[1]),
+                "§7.9 order: {:?} then {:?}",
+                w[0],
+                w[1]
+            );
+        }
+        for delivery in &day.planned {
+            inbound_days += 1;
+            let rows: Vec<_> = txns
+                .iter()
+                .filter(|t| t.reference_id.as_deref() == Some(delivery.shipment_id.as_str()))
+                .collect();
+            assert_eq!(rows.len(), delivery.lines.len());
+            for (row, line) in rows.iter().zip(&delivery.lines) {
+                assert_eq!(row.txn_type, "INBOUND_SHIPMENT");
+                assert_eq!(row.reference_type, "SHIPMENT");
+                assert_eq!(row.reference_line_number, None);
+                assert_eq!(
+                    (row.product_id, row.quantity),
+                    (line.product_id, line.quantity)
+                );
+                assert_eq!(row.event_ts, delivery.unloading_ts);
+            }
+        }
+    }
+    assert!(inbound_days > 10);
+}
