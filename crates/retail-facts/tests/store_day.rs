@@ -753,3 +753,62 @@ fn movements_follow_the_processing_order_and_inbound_fills_the_deliveries() {
     }
     assert!(inbound_days > 10);
 }
+
+#[test]
+fn a_round_the_clock_store_closes_only_around_christmas() {
+    let small = small_context();
+    let mut master = (*small.master).clone();
+    master.stores[0].open_minute = 0;
+    master.stores[0].close_minute = 1440;
+    let ctx = retail_facts::FactsContext::new(
+        std::sync::Arc::new(master),
+        std::sync::Arc::new(retail_config::Profile::Small.config()),
+    );
+    let tz = ctx.master.store_tz(1).unwrap();
+    let mut state = StoreState::new(&ctx, 1).unwrap();
+    let mut ops = Vec::new();
+    for day in [d(2024, 12, 24), d(2024, 12, 25), d(2024, 12, 26)] {
+        let out =
+            simulate_store_day(&ctx, &mut state, day, &[], &retail_facts::NoAttribution).unwrap();
+        let (midnight, next_midnight) = localtime::local_day_bounds(tz, day);
+        match day.0 - d(2024, 12, 24).0 {
+            0 => {
+                assert!(out.batch.fact_store_ops.is_empty());
+                let eleven = localtime::local_to_utc(tz, day, 23 * 60).unwrap();
+                assert!(!out.reorders.is_empty());
+                assert!(
+                    out.reorders.iter().all(|r| r.event_ts == eleven),
+                    "#19 23:00"
+                );
+                assert_eq!(out.batch.fact_foot_traffic.len(), 5 * 96);
+                assert!(
+                    out.batch
+                        .fact_receipts
+                        .iter()
+                        .all(|r| midnight <= r.event_ts && r.event_ts < next_midnight)
+                );
+            }
+            1 => {
+                assert!(out.batch.fact_receipts.is_empty());
+                assert!(out.reorders.is_empty());
+                assert_eq!(out.batch.fact_store_ops.len(), 1);
+                let op = &out.batch.fact_store_ops[0];
+                assert_eq!(
+                    (op.operation_type.as_str(), op.reason.as_str(), op.event_ts),
+                    ("CLOSED", "HOLIDAY_CLOSURE", midnight)
+                );
+            }
+            _ => {
+                assert!(!out.batch.fact_receipts.is_empty());
+                let op = &out.batch.fact_store_ops[0];
+                assert_eq!(
+                    (op.operation_type.as_str(), op.reason.as_str(), op.event_ts),
+                    ("OPENED", "HOLIDAY_CLOSURE", midnight)
+                );
+                assert_eq!(op.business_date, day);
+            }
+        }
+        ops.extend(out.batch.fact_store_ops);
+    }
+    assert_eq!(ops.len(), 2);
+}
