@@ -191,6 +191,41 @@ fn interrupted_run_resumes_to_the_same_dataset() {
     assert_eq!(dataset_hashes(split.path()), dataset_hashes(single.path()));
 }
 
+/// kill -9 at an arbitrary instant (wherever the run happens to be), then the same command again.
+#[test]
+fn killed_run_resumes_to_the_same_dataset() {
+    let args = ["generate", "--start", "2024-11-25", "--end", "2024-11-29"];
+    let single = tempfile::tempdir().unwrap();
+    assert_ok(&retail(&small_config(), single.path(), &args));
+
+    let killed = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_retail"))
+        .arg("--config")
+        .arg(small_config())
+        .arg("--data-dir")
+        .arg(killed.path())
+        .arg("--quiet")
+        .args(args)
+        .spawn()
+        .unwrap();
+    // Wait for the first committed day, then kill: the run is somewhere in the middle.
+    let checkpoint = killed.path().join("state/checkpoint.bin");
+    while !checkpoint.exists() {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().ok();
+    child.wait().unwrap();
+    assert_ok(&retail(
+        &small_config(),
+        killed.path(),
+        &["generate", "--end", "2024-11-29"],
+    ));
+    assert_eq!(dataset_hashes(killed.path()), dataset_hashes(single.path()));
+}
+
 #[test]
 fn thread_count_does_not_change_the_output() {
     let one = tempfile::tempdir().unwrap();

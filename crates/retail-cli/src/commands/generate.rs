@@ -232,6 +232,10 @@ fn run_facts(global: &GlobalArgs, range: &RangeArgs, with_dimensions: bool) -> a
         reporter.summary("dimensions", &dims, None);
     }
     if from > to {
+        // A run killed during its Parquet step left the files behind the database: catch up.
+        if let Some(w) = watermark {
+            pipeline::write_parquet_through(&mut store, &config, data_dir, w)?;
+        }
         reporter.note(&format!(
             "facts: nothing to do, {} already holds every day through {}",
             store.path().display(),
