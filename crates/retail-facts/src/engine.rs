@@ -1,6 +1,28 @@
 //! The day loop (data-contract §12.4): [`Generator`] runs the three phases of each day over a
 //! [`WorldState`] with rayon, combining results in location-id order so the output is the same
 //! for any thread count, and emits the sorted rows of that business date.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use retail_config::Profile;
+//! use retail_facts::{FactsContext, Generator, checkpoint_from_bytes, checkpoint_to_bytes};
+//! use retail_master::{Dictionaries, MasterData};
+//!
+//! let config = Profile::Small.config();
+//! let master = MasterData::generate(&config, &Dictionaries::bundled().unwrap()).unwrap();
+//! let generator = Generator::new(FactsContext::new(Arc::new(master), Arc::new(config))).unwrap();
+//! let mut state = generator.initial_state().unwrap();
+//! let start = generator.context().dataset_start;
+//! for day in generator.run_days(&mut state, start, start.succ()) {
+//!     let (date, batch) = day.unwrap();
+//!     assert!(batch.fact_receipts.iter().all(|r| r.business_date == date));
+//! }
+//! // Stop here; a later process continues from the checkpoint.
+//! let bytes = checkpoint_to_bytes(&state).unwrap();
+//! let mut restored = checkpoint_from_bytes(&bytes, generator.config_hash()).unwrap();
+//! let third = generator.run_day(&mut restored, start.plus_days(2)).unwrap();
+//! assert!(!third.is_empty());
+//! ```
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
