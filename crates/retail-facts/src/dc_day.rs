@@ -59,7 +59,7 @@ fn dc_index(st: &DcState, product_id: i64) -> Result<usize, FactsError> {
     Ok(i)
 }
 
-fn ledger_mut<'a>(st: &'a mut DcState, product_id: i64) -> Result<&'a mut Ledger, FactsError> {
+fn ledger_mut(st: &mut DcState, product_id: i64) -> Result<&mut Ledger, FactsError> {
     let i = dc_index(st, product_id)?;
     Ok(&mut st.ledgers[i].0)
 }

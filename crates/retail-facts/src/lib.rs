@@ -19,7 +19,9 @@ pub mod store;
 pub mod store_day;
 pub mod world;
 
-pub use checkpoint::{checkpoint_from_bytes, checkpoint_to_bytes, load_checkpoint, save_checkpoint};
+pub use checkpoint::{
+    checkpoint_from_bytes, checkpoint_to_bytes, load_checkpoint, save_checkpoint,
+};
 pub use engine::Generator;
 pub use interface::*;
 pub use marketing::AttributionIndex;

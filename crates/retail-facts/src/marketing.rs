@@ -117,7 +117,7 @@ impl AttributionIndex {
             }
         }
         for (customer, mut list) in staged {
-            list.sort_by(|a, b| a.0.cmp(&b.0));
+            list.sort_by_key(|t| t.0);
             let entry = by_customer.entry(customer).or_default();
             for (touch, imp, cmp) in list {
                 entry.touches.push(touch);
