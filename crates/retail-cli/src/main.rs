@@ -2,8 +2,6 @@
 //! crates; all behaviour lives in those crates.
 
 mod commands;
-mod pipeline;
-mod progress;
 mod settings;
 
 use std::path::PathBuf;
@@ -93,6 +91,8 @@ enum Command {
     Bench(commands::bench::BenchArgs),
     /// Write a starter configuration file (a built-in profile, every field spelled out).
     Init(commands::init::InitArgs),
+    /// Microsoft Fabric assets: `render` writes the generated KQL and schema.json under fabric/.
+    Fabric(commands::fabric::FabricArgs),
 }
 
 fn main() -> ExitCode {
@@ -104,6 +104,7 @@ fn main() -> ExitCode {
         Command::Schema(args) => commands::schema::run(&cli.global, args),
         Command::Bench(args) => commands::bench::run(&cli.global, args),
         Command::Init(args) => commands::init::run(&cli.global, args),
+        Command::Fabric(args) => commands::fabric::run(&cli.global, args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
