@@ -2,6 +2,8 @@
 //! crates; all behaviour lives in those crates.
 
 mod commands;
+mod pipeline;
+mod progress;
 mod settings;
 
 use std::path::PathBuf;
