@@ -27,9 +27,17 @@ ensure_sccache() {
         hash -r
     fi
     if command -v sccache >/dev/null 2>&1; then
-        export RUSTC_WRAPPER=sccache
         export SCCACHE_DIR="${SCCACHE_DIR:-$HOME/.cache/retail-rti/sccache}"
         export SCCACHE_CACHE_SIZE="${SCCACHE_CACHE_SIZE:-20G}"
+        # A wedged server from an earlier session would stall every compile: start a fresh one,
+        # and build without the cache rather than hang if it will not come up.
+        timeout 20 sccache --stop-server >/dev/null 2>&1 || true
+        if timeout 30 sccache --start-server >/dev/null 2>&1; then
+            export RUSTC_WRAPPER=sccache
+        else
+            log "sccache server did not start; building without a compilation cache"
+            unset RUSTC_WRAPPER
+        fi
     else
         log "sccache unavailable; building without a compilation cache"
     fi
