@@ -35,6 +35,7 @@ mod error;
 mod event;
 pub mod eventhubs;
 mod metrics;
+pub mod produce;
 mod redact;
 mod sink;
 mod sinks;
@@ -43,6 +44,10 @@ pub use config::SinkConfig;
 pub use error::SinkError;
 pub use event::{EncodedEvent, SequencedEvent};
 pub use metrics::{ErrorStage, MetricsSnapshot, SinkMetrics, render_prometheus};
+pub use produce::{
+    DayEvent, Pacing, ProduceError, ProduceOptions, ProduceSummary, StopReason, events_of_day,
+    produce,
+};
 pub use redact::{REDACTED, SecretString, redact};
 pub use sink::{
     AckTracker, EventSender, HealthReport, PipelineOptions, RunSummary, Sink, SinkRun, spawn_sink,
