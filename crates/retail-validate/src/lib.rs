@@ -196,7 +196,9 @@ pub fn validate(conn: &Connection, options: &Options) -> Result<Report, Validate
     let wanted = |inv: u8| options.only.is_empty() || options.only.contains(&inv);
     let mut report = Report::default();
     for check in checks.iter().filter(|c| wanted(c.invariant)) {
-        report.outcomes.push(run_sql_check(conn, check, options.examples)?);
+        report
+            .outcomes
+            .push(run_sql_check(conn, check, options.examples)?);
     }
     for outcome in time_checks::run(conn, &params, options.examples)? {
         if wanted(outcome.invariant) {
@@ -231,7 +233,9 @@ fn run_sql_check(
         let detail: Option<String> = row.get(0).map_err(err)?;
         let count: i64 = row.get(1).map_err(err)?;
         outcome.violations = count as u64;
-        outcome.examples.push(detail.unwrap_or_else(|| "NULL".into()));
+        outcome
+            .examples
+            .push(detail.unwrap_or_else(|| "NULL".into()));
     }
     Ok(outcome)
 }

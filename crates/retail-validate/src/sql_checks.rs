@@ -89,7 +89,8 @@ fn tax_sql(net: &str, bps: &str, pct: &str) -> String {
     )
 }
 
-const TAX_PCT: &str = "(CASE p.taxability WHEN 'TAXABLE' THEN 100 WHEN 'REDUCED_RATE' THEN 50 ELSE 0 END)";
+const TAX_PCT: &str =
+    "(CASE p.taxability WHEN 'TAXABLE' THEN 100 WHEN 'REDUCED_RATE' THEN 50 ELSE 0 END)";
 
 /// The hand-written checks of §13 (keys and formats through marketing).
 pub fn contract_checks(p: &Params) -> Vec<SqlCheck> {
@@ -100,25 +101,41 @@ pub fn contract_checks(p: &Params) -> Vec<SqlCheck> {
     // ---- 1. identifier formats and embedded coordinates
     c.push(check(1, "dc_number format", "SELECT dc_number AS detail FROM dim_distribution_centers WHERE dc_number <> printf('DC%03d', dc_id)"));
     c.push(check(1, "store_number format", "SELECT store_number AS detail FROM dim_stores WHERE store_number <> printf('S%06d', store_id)"));
-    c.push(check(1, "sku format", "SELECT sku AS detail FROM dim_products WHERE sku <> printf('SKU-%07d', product_id)"));
+    c.push(check(
+        1,
+        "sku format",
+        "SELECT sku AS detail FROM dim_products WHERE sku <> printf('SKU-%07d', product_id)",
+    ));
     c.push(check(1, "license_plate format", "SELECT license_plate AS detail FROM dim_trucks WHERE NOT regexp_full_match(license_plate, '[A-Z]{3}[0-9]{4}')"));
     c.push(check(1, "loyalty_card format", "SELECT loyalty_card AS detail FROM dim_customers WHERE NOT regexp_full_match(loyalty_card, printf('LC%09d', customer_id) || '[1-9][0-9]{2}')"));
     c.push(check(1, "ble_id / ad_id format", "SELECT ble_id || ' / ' || ad_id AS detail FROM dim_customers WHERE NOT regexp_full_match(ble_id, 'BLE[0-9A-Z]{6,}') OR ad_id <> 'AD' || substr(ble_id, 4)"));
     c.push(check(1, "phone format", "SELECT phone AS detail FROM dim_customers WHERE NOT regexp_full_match(phone, '\\((555|800|888|877|866)\\) [2-9][0-9]{2}-[1-9][0-9]{3}')"));
-    c.push(check(1, "SALE receipt_id and visit_id coordinates", format!(
-        "SELECT receipt_id AS detail FROM fact_receipts WHERE receipt_type = 'SALE' AND (\
+    c.push(check(
+        1,
+        "SALE receipt_id and visit_id coordinates",
+        format!(
+            "SELECT receipt_id AS detail FROM fact_receipts WHERE receipt_type = 'SALE' AND (\
            NOT regexp_full_match(receipt_id, 'RCP-[0-9]{{5,}}-[0-9]{{8}}-[0-9]{{6,}}') \
            OR NOT starts_with(receipt_id, printf('RCP-%05d-', store_id) || {d} || '-') \
-           OR visit_id IS DISTINCT FROM 'VIS-' || substr(receipt_id, 5))", d = ymd("business_date"))));
-    c.push(check(1, "RETURN receipt_id reuses the original sale's coordinates", 
+           OR visit_id IS DISTINCT FROM 'VIS-' || substr(receipt_id, 5))",
+            d = ymd("business_date")
+        ),
+    ));
+    c.push(check(
+        1,
+        "RETURN receipt_id reuses the original sale's coordinates",
         "SELECT receipt_id AS detail FROM fact_receipts WHERE receipt_type = 'RETURN' AND (\
            original_receipt_id IS NULL OR receipt_id <> 'RTN-' || substr(original_receipt_id, 5) \
-           OR NOT starts_with(receipt_id, printf('RTN-%05d-', store_id)) OR visit_id IS NOT NULL)"));
+           OR NOT starts_with(receipt_id, printf('RTN-%05d-', store_id)) OR visit_id IS NOT NULL)",
+    ));
     c.push(check(1, "receipt_type values", "SELECT receipt_type AS detail FROM fact_receipts WHERE receipt_type NOT IN ('SALE', 'RETURN') OR (receipt_type = 'SALE') <> (original_receipt_id IS NULL)"));
-    c.push(check(1, "payment_id format", 
+    c.push(check(
+        1,
+        "payment_id format",
         "SELECT payment_id AS detail FROM fact_payments WHERE payment_id <> CASE \
            WHEN payment_type = 'REFUND' AND order_id IS NOT NULL THEN 'PAY-' || order_id || '-R' \
-           ELSE 'PAY-' || coalesce(receipt_id, order_id) || '-' || attempt_number END"));
+           ELSE 'PAY-' || coalesce(receipt_id, order_id) || '-' || attempt_number END",
+    ));
     c.push(check(1, "order_id node and date", format!(
         "SELECT order_id AS detail FROM fact_online_order_headers WHERE NOT regexp_full_match(order_id, 'ORD-(S[0-9]{{5,}}|D[0-9]{{3,}})-[0-9]{{8}}-[0-9]{{5,}}') OR NOT starts_with(order_id, \
            CASE node_type WHEN 'STORE' THEN printf('ORD-S%05d-', store_id) ELSE printf('ORD-D%03d-', dc_id) END || {d} || '-')", d = ymd("business_date"))));
@@ -131,7 +148,11 @@ pub fn contract_checks(p: &Params) -> Vec<SqlCheck> {
            OR (status = 'SCHEDULED' AND NOT starts_with(shipment_id, printf('SHP-%03d-', dc_id) || {d} || '-'))", d = ymd("business_date"))));
     c.push(check(1, "reorder_id coordinates", format!(
         "SELECT reorder_id AS detail FROM fact_reorders WHERE NOT regexp_full_match(reorder_id, 'RO-[0-9]{{5,}}-[0-9]{{8}}-[0-9]{{5,}}') OR NOT starts_with(reorder_id, printf('RO-%05d-', store_id) || {d} || '-')", d = ymd("business_date"))));
-    c.push(check(1, "stockout_id = SO- + txn_id", "SELECT stockout_id AS detail FROM fact_stockouts WHERE stockout_id <> 'SO-' || txn_id"));
+    c.push(check(
+        1,
+        "stockout_id = SO- + txn_id",
+        "SELECT stockout_id AS detail FROM fact_stockouts WHERE stockout_id <> 'SO-' || txn_id",
+    ));
     c.push(check(1, "impression, campaign and creative ids", format!(
         "SELECT impression_id AS detail FROM fact_marketing WHERE NOT regexp_full_match(impression_id, 'IMP-[0-9]{{8}}-[0-9]{{7,}}') OR NOT starts_with(impression_id, 'IMP-' || {d} || '-') \
            OR NOT regexp_full_match(campaign_id, 'CMP-[0-9]{{8}}-[0-9]{{2,}}') OR NOT regexp_full_match(creative_id, '.*-C[0-9]{{2,}}') OR NOT starts_with(creative_id, campaign_id || '-C')", d = ymd("business_date"))));
@@ -154,27 +175,117 @@ pub fn contract_checks(p: &Params) -> Vec<SqlCheck> {
 
     // ---- 4. referential integrity
     let fks: &[(&str, &str, &str, &str)] = &[
-        ("dim_distribution_centers", "geography_id", "dim_geographies", "geography_id"),
-        ("dim_stores", "geography_id", "dim_geographies", "geography_id"),
-        ("dim_customers", "geography_id", "dim_geographies", "geography_id"),
+        (
+            "dim_distribution_centers",
+            "geography_id",
+            "dim_geographies",
+            "geography_id",
+        ),
+        (
+            "dim_stores",
+            "geography_id",
+            "dim_geographies",
+            "geography_id",
+        ),
+        (
+            "dim_customers",
+            "geography_id",
+            "dim_geographies",
+            "geography_id",
+        ),
         ("dim_stores", "dc_id", "dim_distribution_centers", "dc_id"),
-        ("dim_trucks", "home_dc_id", "dim_distribution_centers", "dc_id"),
-        ("dim_customers", "primary_store_id", "dim_stores", "store_id"),
-        ("dim_customers", "secondary_store_id", "dim_stores", "store_id"),
-        ("fact_receipt_lines", "receipt_id", "fact_receipts", "receipt_id"),
-        ("fact_receipts", "original_receipt_id", "fact_receipts", "receipt_id"),
+        (
+            "dim_trucks",
+            "home_dc_id",
+            "dim_distribution_centers",
+            "dc_id",
+        ),
+        (
+            "dim_customers",
+            "primary_store_id",
+            "dim_stores",
+            "store_id",
+        ),
+        (
+            "dim_customers",
+            "secondary_store_id",
+            "dim_stores",
+            "store_id",
+        ),
+        (
+            "fact_receipt_lines",
+            "receipt_id",
+            "fact_receipts",
+            "receipt_id",
+        ),
+        (
+            "fact_receipts",
+            "original_receipt_id",
+            "fact_receipts",
+            "receipt_id",
+        ),
         ("fact_payments", "receipt_id", "fact_receipts", "receipt_id"),
-        ("fact_payments", "order_id", "fact_online_order_headers", "order_id"),
-        ("fact_online_order_lines", "order_id", "fact_online_order_headers", "order_id"),
-        ("fact_promotions", "receipt_id", "fact_receipts", "receipt_id"),
-        ("fact_promotions", "order_id", "fact_online_order_headers", "order_id"),
-        ("fact_promo_lines", "promotion_id", "fact_promotions", "promotion_id"),
-        ("fact_truck_inventory", "shipment_id", "fact_truck_moves", "shipment_id"),
-        ("fact_truck_inventory", "reorder_id", "fact_reorders", "reorder_id"),
-        ("fact_receipts", "attributed_impression_id", "fact_marketing", "impression_id"),
-        ("fact_online_order_headers", "attributed_impression_id", "fact_marketing", "impression_id"),
+        (
+            "fact_payments",
+            "order_id",
+            "fact_online_order_headers",
+            "order_id",
+        ),
+        (
+            "fact_online_order_lines",
+            "order_id",
+            "fact_online_order_headers",
+            "order_id",
+        ),
+        (
+            "fact_promotions",
+            "receipt_id",
+            "fact_receipts",
+            "receipt_id",
+        ),
+        (
+            "fact_promotions",
+            "order_id",
+            "fact_online_order_headers",
+            "order_id",
+        ),
+        (
+            "fact_promo_lines",
+            "promotion_id",
+            "fact_promotions",
+            "promotion_id",
+        ),
+        (
+            "fact_truck_inventory",
+            "shipment_id",
+            "fact_truck_moves",
+            "shipment_id",
+        ),
+        (
+            "fact_truck_inventory",
+            "reorder_id",
+            "fact_reorders",
+            "reorder_id",
+        ),
+        (
+            "fact_receipts",
+            "attributed_impression_id",
+            "fact_marketing",
+            "impression_id",
+        ),
+        (
+            "fact_online_order_headers",
+            "attributed_impression_id",
+            "fact_marketing",
+            "impression_id",
+        ),
         ("fact_ble_pings", "visit_id", "fact_receipts", "visit_id"),
-        ("fact_customer_zone_changes", "visit_id", "fact_receipts", "visit_id"),
+        (
+            "fact_customer_zone_changes",
+            "visit_id",
+            "fact_receipts",
+            "visit_id",
+        ),
     ];
     for (child, col, parent, pcol) in fks {
         c.push(check(4, format!("{child}.{col} → {parent}.{pcol}"), format!(
@@ -271,7 +382,11 @@ pub fn contract_checks(p: &Params) -> Vec<SqlCheck> {
     // ---- 9. header sums
     for (header, lines, key) in [
         ("fact_receipts", "fact_receipt_lines", "receipt_id"),
-        ("fact_online_order_headers", "fact_online_order_lines", "order_id"),
+        (
+            "fact_online_order_headers",
+            "fact_online_order_lines",
+            "order_id",
+        ),
     ] {
         c.push(check(9, format!("{header}: totals equal the sums of their lines"), format!(
             "WITH s AS (SELECT {key}, count(*) AS n, sum(quantity) AS items, sum(gross_cents) AS gross, sum(discount_cents) AS disc, sum(tax_cents) AS tax \
@@ -352,7 +467,10 @@ pub fn contract_checks(p: &Params) -> Vec<SqlCheck> {
          UNION ALL SELECT o.order_id FROM fact_online_order_headers o JOIN a ON a.id = o.order_id WHERE o.tender_type <> a.tender"));
 
     // ---- 15–20. inventory
-    for (table, loc) in [("fact_store_inventory_txn", "store_id"), ("fact_dc_inventory_txn", "dc_id")] {
+    for (table, loc) in [
+        ("fact_store_inventory_txn", "store_id"),
+        ("fact_dc_inventory_txn", "dc_id"),
+    ] {
         c.push(check(15, format!("{table}: gap-free ledger_seq, running balance ≥ 0, time order"), format!(
             "WITH l AS (SELECT txn_id, ledger_seq, balance, quantity, event_ts, \
                           row_number() OVER w AS k, lag(balance) OVER w AS prev_balance, lag(event_ts) OVER w AS prev_ts, \
@@ -402,7 +520,10 @@ pub fn contract_checks(p: &Params) -> Vec<SqlCheck> {
          UNION ALL SELECT t.txn_id FROM fact_store_inventory_txn t JOIN st ON st.shipment_id = t.reference_id WHERE t.txn_type = 'INBOUND_SHIPMENT' AND t.event_ts <> st.unloading \
          UNION ALL SELECT i.shipment_id || ' ' || i.action FROM fact_truck_inventory i JOIN st USING (shipment_id) \
            WHERE (i.action = 'LOAD' AND i.event_ts <> st.loading) OR (i.action = 'UNLOAD' AND i.event_ts <> st.unloading)"));
-    for (table, loc, loc_type) in [("fact_store_inventory_txn", "store_id", "STORE"), ("fact_dc_inventory_txn", "dc_id", "DC")] {
+    for (table, loc, loc_type) in [
+        ("fact_store_inventory_txn", "store_id", "STORE"),
+        ("fact_dc_inventory_txn", "dc_id", "DC"),
+    ] {
         c.push(check(18, format!("{loc_type}: depletions to zero have stockouts (24 h suppression)"), format!(
             "WITH l AS (SELECT txn_id, {loc} AS loc, product_id, event_ts, balance, quantity, balance - quantity AS before FROM {table}), \
                   dep AS (SELECT * FROM l WHERE before > 0 AND balance = 0), \

@@ -159,7 +159,8 @@ pub fn run(
         ),
     ];
     for (label, sql, inv) in sources {
-        let name = format!("{label} inside open hours on trading days, business_date = store-local date");
+        let name =
+            format!("{label} inside open hours on trading days, business_date = store-local date");
         let mut c = Collector::new(inv, &name, limit);
         let e = query_err(&name);
         let mut stmt = conn.prepare(sql).map_err(&e)?;
@@ -174,10 +175,13 @@ pub fn run(
                 continue;
             };
             let (date, minute) = local(&store.tz, ts);
-            let inside = store.is_24_7() || (minute >= store.open_minute && minute < store.close_minute);
+            let inside =
+                store.is_24_7() || (minute >= store.open_minute && minute < store.close_minute);
             // The foot-traffic interval must end inside open hours too.
             let inside = inside
-                && (!label.starts_with("foot") || store.is_24_7() || minute + 15 <= store.close_minute);
+                && (!label.starts_with("foot")
+                    || store.is_24_7()
+                    || minute + 15 <= store.close_minute);
             if !inside || is_closed(date) {
                 c.fail(|| format!("{id} at {} local minute {minute} on {date}", Ts(ts)));
             } else if Date::from_naive(date).0 != bdate {
@@ -201,11 +205,24 @@ pub fn run(
             let ts: i64 = row.get(1).map_err(&e)?;
             let bdate: i32 = row.get(2).map_err(&e)?;
             let id: String = row.get(3).map_err(&e)?;
-            let Some(store) = stores.get(&store_id) else { continue };
-            let close = if store.is_24_7() { 23 * 60 } else { store.close_minute };
+            let Some(store) = stores.get(&store_id) else {
+                continue;
+            };
+            let close = if store.is_24_7() {
+                23 * 60
+            } else {
+                store.close_minute
+            };
             let expected = local_instant(&store.tz, Date(bdate).to_naive(), close);
             if expected != Some(ts) {
-                c.fail(|| format!("{id} at {} but the store closes at {} on {}", Ts(ts), expected.map(|t| Ts(t).to_string()).unwrap_or_default(), Date(bdate)));
+                c.fail(|| {
+                    format!(
+                        "{id} at {} but the store closes at {} on {}",
+                        Ts(ts),
+                        expected.map(|t| Ts(t).to_string()).unwrap_or_default(),
+                        Date(bdate)
+                    )
+                });
             }
         }
         out.push(c.outcome);
@@ -237,7 +254,9 @@ pub fn run(
             let store_id: i64 = row.get(0).map_err(&e)?;
             let ts: i64 = row.get(1).map_err(&e)?;
             let id: String = row.get(2).map_err(&e)?;
-            let Some(store) = stores.get(&store_id) else { continue };
+            let Some(store) = stores.get(&store_id) else {
+                continue;
+            };
             let store_ops = ops.get(&store_id).unwrap_or(&empty);
             let idx = store_ops.partition_point(|(t, _)| *t <= ts);
             let last = idx.checked_sub(1).map(|i| store_ops[i]);
@@ -269,10 +288,13 @@ pub fn run(
             let picked: i64 = row.get(1).map_err(&e)?;
             let pickup: Option<i64> = row.get(2).map_err(&e)?;
             let id: String = row.get(3).map_err(&e)?;
-            let Some(store) = stores.get(&store_id) else { continue };
+            let Some(store) = stores.get(&store_id) else {
+                continue;
+            };
             for ts in std::iter::once(picked).chain(pickup) {
                 let (date, minute) = local(&store.tz, ts);
-                let inside = store.is_24_7() || (minute >= store.open_minute && minute < store.close_minute);
+                let inside =
+                    store.is_24_7() || (minute >= store.open_minute && minute < store.close_minute);
                 if !inside || is_closed(date) {
                     c.fail(|| format!("{id} at {} (local minute {minute})", Ts(ts)));
                 }

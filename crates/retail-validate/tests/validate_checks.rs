@@ -99,7 +99,11 @@ fn failed_invariants(conn: &Connection) -> Vec<(u8, String)> {
 fn every_check_binds_against_the_contract_schema_and_an_empty_database_passes() {
     let conn = empty_database();
     let report = validate(&conn, &Options::default()).expect("every SQL check binds");
-    assert!(report.outcomes.len() > 150, "{} checks", report.outcomes.len());
+    assert!(
+        report.outcomes.len() > 150,
+        "{} checks",
+        report.outcomes.len()
+    );
     assert!(report.passed(), "{}", report.render());
 }
 
@@ -127,10 +131,7 @@ fn money_pair_mismatch_is_caught() {
 
 #[test]
 fn duplicate_primary_key_is_caught() {
-    assert_fails(
-        "INSERT INTO fact_payments SELECT * FROM fact_payments",
-        1,
-    );
+    assert_fails("INSERT INTO fact_payments SELECT * FROM fact_payments", 1);
 }
 
 #[test]
@@ -145,7 +146,10 @@ fn dangling_foreign_key_is_caught() {
 
 #[test]
 fn header_not_matching_lines_is_caught() {
-    assert_fails("UPDATE fact_receipts SET subtotal_cents = 800, subtotal = 8.00, total_cents = 800, total = 8.00", 9);
+    assert_fails(
+        "UPDATE fact_receipts SET subtotal_cents = 800, subtotal = 8.00, total_cents = 800, total = 8.00",
+        9,
+    );
 }
 
 #[test]
@@ -182,22 +186,34 @@ fn sale_outside_open_hours_is_caught() {
 
 #[test]
 fn reorder_not_at_close_is_caught() {
-    assert_fails("UPDATE fact_reorders SET event_ts = TIMESTAMPTZ '2024-03-02 02:00:00+00'", 19);
+    assert_fails(
+        "UPDATE fact_reorders SET event_ts = TIMESTAMPTZ '2024-03-02 02:00:00+00'",
+        19,
+    );
 }
 
 #[test]
 fn zone_change_that_does_not_follow_the_pings_is_caught() {
-    assert_fails("UPDATE fact_customer_zone_changes SET to_zone = 'GROCERY'", 32);
+    assert_fails(
+        "UPDATE fact_customer_zone_changes SET to_zone = 'GROCERY'",
+        32,
+    );
 }
 
 #[test]
 fn foot_traffic_below_checkouts_is_caught() {
-    assert_fails("UPDATE fact_foot_traffic SET visitor_count = 0, avg_dwell_seconds = 0 WHERE zone = 'CHECKOUT'", 33);
+    assert_fails(
+        "UPDATE fact_foot_traffic SET visitor_count = 0, avg_dwell_seconds = 0 WHERE zone = 'CHECKOUT'",
+        33,
+    );
 }
 
 #[test]
 fn a_database_without_meta_is_rejected_with_a_clear_error() {
     let conn = Connection::open_in_memory().unwrap();
     let err = validate(&conn, &Options::default()).unwrap_err();
-    assert!(err.to_string().contains("not a retail-rti database"), "{err}");
+    assert!(
+        err.to_string().contains("not a retail-rti database"),
+        "{err}"
+    );
 }
