@@ -6,49 +6,7 @@
 pub use retail_patterns::basket::{BasketCategory, MobilitySegment, ShopperSegment, StoreFormat};
 pub use retail_patterns::tax::Taxability;
 
-macro_rules! contract_enum {
-    (
-        $(#[$meta:meta])*
-        $name:ident { $( $(#[$vmeta:meta])* $variant:ident => $text:literal ),+ $(,)? }
-    ) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        pub enum $name {
-            $( $(#[$vmeta])* $variant ),+
-        }
-
-        impl $name {
-            /// Every value in contract order.
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            /// The contract spelling.
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $($name::$variant => $text),+
-                }
-            }
-
-            /// Parses the contract spelling.
-            pub fn parse(text: &str) -> Option<Self> {
-                match text {
-                    $($text => Some($name::$variant),)+
-                    _ => None,
-                }
-            }
-
-            /// Position in contract order.
-            pub fn index(self) -> usize {
-                self as usize
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
+use retail_patterns::contract_enum;
 
 contract_enum! {
     /// `dim_geographies.region`.

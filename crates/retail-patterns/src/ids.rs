@@ -8,7 +8,8 @@ use retail_schemas::Date;
 
 /// Declares a contract enumeration with its spellings, `ALL` in contract order, `as_str`,
 /// `parse` and `index` (the stream coordinate of §12.2).
-macro_rules! journey_enum {
+#[macro_export]
+macro_rules! contract_enum {
     (
         $(#[$meta:meta])*
         $name:ident { $( $(#[$vmeta:meta])* $variant:ident => $text:literal ),+ $(,)? }
@@ -51,7 +52,7 @@ macro_rules! journey_enum {
         }
     };
 }
-pub(crate) use journey_enum;
+pub(crate) use crate::contract_enum as journey_enum;
 
 /// `store_number`: `S{store_id:06}`.
 pub fn store_number(store_id: i64) -> String {
