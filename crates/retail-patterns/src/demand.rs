@@ -6,7 +6,9 @@
 //!            × in_store_holiday(d) × weather(s,d) × w(h) / W(daytype)
 //!
 //! where w is the weekday or weekend hour curve and W its sum, so a store open 24 hours on a day
-//! whose factors are all 1.0 expects exactly `customers_per_day` checkouts. The count of a slot is
+//! whose factors are all 1.0 expects exactly `customers_per_day` checkouts. weather(s,d) is the
+//! §7.1 factor of the drawn condition scaled to the same seasonal mean in every season
+//! ([`weather_demand_factor`]; spring, and with it §11's calibration day, is unchanged). The count of a slot is
 //! Poisson(λ) from stream `store_hour(store, date, slot)`, the instants uniform in the slot.
 //!
 //! ```
@@ -134,14 +136,34 @@ pub fn weather_weights(season: Season) -> [f64; 5] {
     }
 }
 
-/// Expected weather factor of a season (spring 0.95, summer 1.03, fall 0.93, winter 0.82);
-/// used for expected volumes, never for generation.
+/// Expected §7.1 table factor of a season (spring 0.95, summer 1.03, fall 0.93, winter 0.82),
+/// before the seasonal normalisation of [`weather_demand_factor`].
 pub fn expected_weather_factor(season: Season) -> f64 {
     weather_weights(season)
         .iter()
         .zip(Weather::ALL)
         .map(|(p, w)| p * w.factor())
         .sum()
+}
+
+/// The expected weather demand factor of every season: spring's 0.95, the value on which §11's
+/// calibration day (a March Wednesday) is computed.
+pub fn expected_weather_demand_factor() -> f64 {
+    expected_weather_factor(Season::Spring)
+}
+
+/// The factor `weather` applies to in-store demand in `season`: the §7.1 table factor scaled so
+/// that every season expects [`expected_weather_demand_factor`] (0.95).
+///
+/// Departure from §7.1 (docs/decisions.md, "Seasonality recalibration"): with the raw table the
+/// weather draw also shifted the seasons (winter 0.82 vs summer 1.03), on top of the month
+/// factors that already carry the seasonality, and made January 36 % below the average month.
+/// Scaled, weather only modulates days around their season (a snowy winter day is 0.60 / 0.82 =
+/// 73 % of an average winter day, a sunny one 134 %); spring is unchanged, so §11's calibration
+/// holds exactly.
+pub fn weather_demand_factor(weather: Weather, season: Season) -> f64 {
+    // The ratio first, so that spring's factors are the table's exactly (ratio 1.0).
+    weather.factor() * (expected_weather_demand_factor() / expected_weather_factor(season))
 }
 
 /// The weather of `geography_id` on `date`: one categorical draw over the season's weights from
@@ -153,7 +175,8 @@ pub fn draw_weather(seed: u64, geography_id: i64, date: Date) -> Weather {
     Weather::ALL[index]
 }
 
-/// λ(s,d,h) of §7.2: expected checkouts of `slot` on trading day `date`.
+/// λ(s,d,h) of §7.2: expected checkouts of `slot` on trading day `date`, with the weather's
+/// seasonally scaled [`weather_demand_factor`].
 ///
 /// `holiday` is the in-store holiday multiplier of `date`
 /// ([`calendar::in_store_multiplier`]); closure days must not call this (use
@@ -175,7 +198,7 @@ pub fn checkout_rate(
         * calendar::day_of_week_factor(date)
         * calendar::month_factor_of(date)
         * holiday
-        * weather.factor()
+        * weather_demand_factor(weather, Season::of(date))
         * (hour_weight(weekend, slot.local_hour) * fraction)
         / hour_weight_sum(weekend)
 }

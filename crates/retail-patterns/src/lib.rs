@@ -5,7 +5,8 @@
 //! Modules: [`calendar`] (holidays for any year, seasonality, `dim_date`), [`localtime`]
 //! (store-local time, DST-safe hour slots), [`demand`] (hourly arrival rates, weather),
 //! [`marketing`] (campaigns, impressions, attribution), [`disruption`] (supply-chain events),
-//! [`basket`], [`promotion`], [`tax`], [`payment`], [`sensors`], [`returns`], [`online`],
+//! [`seasonality`] (the expected yearly shape of demand), [`basket`], [`promotion`], [`tax`],
+//! [`payment`], [`sensors`], [`returns`], [`online`],
 //! [`logistics`] and [`inventory`].
 #![deny(missing_docs)]
 
@@ -22,6 +23,7 @@ pub mod online;
 pub mod payment;
 pub mod promotion;
 pub mod returns;
+pub mod seasonality;
 pub mod sensors;
 pub mod tax;
 

@@ -241,9 +241,16 @@ pub struct Ping {
     pub rssi: i32,
 }
 
-/// Pings of a zone: max(1, round_half_away(U{2..5} × format factor × clamp(multiplier, 0.6, 1.8))).
+/// Bounds of the traffic-multiplier term of the ping count: §7.13 writes clamp(multiplier,
+/// 0.6, 1.8); the upper bound is 1.0 here (docs/decisions.md, "BLE ping rate"), which brings
+/// the default profile to §11's ≈ 12 pings per receipt instead of ≈ 17.7. Busy stores no
+/// longer ping more per visitor; small stores (multiplier < 1) keep their sparser beacons.
+pub const PING_TRAFFIC_CLAMP: (f64, f64) = (0.6, 1.0);
+
+/// Pings of a zone: max(1, round_half_away(U{2..5} × format factor × clamp(multiplier,
+/// [`PING_TRAFFIC_CLAMP`]))).
 pub fn ping_count(draw: i64, format: StoreFormat, daily_traffic_multiplier: f64) -> u32 {
-    let m = daily_traffic_multiplier.clamp(0.6, 1.8);
+    let m = daily_traffic_multiplier.clamp(PING_TRAFFIC_CLAMP.0, PING_TRAFFIC_CLAMP.1);
     retail_rng::round_half_away(draw as f64 * ping_factor(format) * m).max(1) as u32
 }
 
@@ -550,7 +557,10 @@ mod tests {
                 (Zone::Checkout, Ts(400), Ts(600)),
             ]
         );
-        assert_eq!(ping_count(5, StoreFormat::Hypermarket, 3.0), 14);
+        // The traffic term is clamped to [0.6, 1.0]: 5 × 1.6 × 1.0, 4 × 1.0 × 0.8, 5 × 1.0 × 0.6.
+        assert_eq!(ping_count(5, StoreFormat::Hypermarket, 3.0), 8);
+        assert_eq!(ping_count(4, StoreFormat::Standard, 0.8), 3);
+        assert_eq!(ping_count(5, StoreFormat::Standard, 0.1), 3);
         assert_eq!(ping_count(2, StoreFormat::Express, 0.1), 1);
         assert_eq!(visit_start(Ts(10 * 60_000_000), 900, Ts(0)), Ts(0));
     }

@@ -189,9 +189,13 @@ fn fading_multipliers_pick_the_contribution_farthest_from_one() {
     assert_eq!(calendar::online_multiplier(d(2024, 12, 31)), 1.0);
     // Jan 2 looks one year back: New Year's Day 2025 at distance 1 → 1 − 0.5 × 0.3.
     assert!(close(calendar::in_store_multiplier(d(2025, 1, 2)), 0.85));
-    // Back to School window edges (14 days) and outside.
-    assert!(close(calendar::in_store_multiplier(d(2024, 8, 1)), 1.24));
-    assert!(close(calendar::in_store_multiplier(d(2024, 8, 29)), 1.24));
+    // Back to School (recalibrated in-store 1.2, online 1.1): window edges (14 days, 0.3
+    // floor), the day itself and outside.
+    assert!(close(calendar::in_store_multiplier(d(2024, 8, 1)), 1.06));
+    assert!(close(calendar::in_store_multiplier(d(2024, 8, 29)), 1.06));
+    assert_eq!(calendar::in_store_multiplier(d(2024, 8, 15)), 1.2);
+    assert_eq!(calendar::online_multiplier(d(2024, 8, 15)), 1.1);
+    assert!(close(calendar::online_multiplier(d(2024, 8, 1)), 1.03));
     assert_eq!(calendar::in_store_multiplier(d(2024, 8, 30)), 1.0);
     // Online Cyber Monday + 1.
     assert!(close(calendar::online_multiplier(d(2024, 12, 3)), 1.45));

@@ -57,6 +57,30 @@ fn weather_is_deterministic_and_follows_the_season_table() {
 }
 
 #[test]
+fn weather_modulates_days_without_shifting_the_seasons() {
+    // Every season expects the same demand factor, spring's 0.95 (§11's calibration basis).
+    for season in [Season::Spring, Season::Summer, Season::Fall, Season::Winter] {
+        let expected: f64 = demand::weather_weights(season)
+            .iter()
+            .zip(Weather::ALL)
+            .map(|(p, w)| p * demand::weather_demand_factor(w, season))
+            .sum();
+        assert!((expected - 0.95).abs() < 1e-12, "{season:?}: {expected}");
+        // The order and ratios of the conditions are the table's.
+        let sunny = demand::weather_demand_factor(Weather::Sunny, season);
+        let stormy = demand::weather_demand_factor(Weather::Stormy, season);
+        assert!((stormy / sunny - 0.5 / 1.1).abs() < 1e-12);
+    }
+    assert!((demand::expected_weather_demand_factor() - 0.95).abs() < 1e-12);
+    // Spring keeps the §7.1 factors exactly; winter days are scaled up by 0.95 / 0.82.
+    for w in Weather::ALL {
+        assert_eq!(demand::weather_demand_factor(w, Season::Spring), w.factor());
+    }
+    let snowy = demand::weather_demand_factor(Weather::Snowy, Season::Winter);
+    assert!((snowy - 0.6 * 0.95 / 0.82).abs() < 1e-12);
+}
+
+#[test]
 fn a_24_hour_day_expects_customers_per_day_times_its_factors() {
     let tz = parse_tz("America/Chicago").unwrap();
     // Saturday 2024-03-09, March, cloudy, no holiday: 100 × 1.4.
@@ -65,12 +89,13 @@ fn a_24_hour_day_expects_customers_per_day_times_its_factors() {
         demand::day_checkout_rates(100.0, 1.0, tz, sat, 0, 1440, Weather::Cloudy, &[]).unwrap();
     let total: f64 = rates.iter().map(|(_, l)| l).sum();
     assert!((total - 140.0).abs() < 1e-9, "{total}");
-    // Black Friday 2024 (Friday 1.2, November 1.08, holiday 3.5), sunny, multiplier 2.
+    // Black Friday 2024 (Friday 1.2, November 1.08, holiday 3.5), sunny in the fall (1.1 scaled
+    // by 0.95 / 0.93), multiplier 2.
     let bf = d(2024, 11, 29);
     let rates =
         demand::day_checkout_rates(100.0, 2.0, tz, bf, 0, 1440, Weather::Sunny, &[]).unwrap();
     let total: f64 = rates.iter().map(|(_, l)| l).sum();
-    let expected = 100.0 * 2.0 * 1.2 * 1.08 * 3.5 * 1.1;
+    let expected = 100.0 * 2.0 * 1.2 * 1.08 * 3.5 * 1.1 * 0.95 / 0.93;
     assert!((total - expected).abs() < 1e-9, "{total} vs {expected}");
     // Store hours cut the day: 08:00–22:00 keeps only those hours' weights.
     let wed = d(2024, 3, 6);
@@ -98,8 +123,10 @@ fn closure_days_have_no_slots_and_dst_days_have_real_hours() {
         demand::day_checkout_rates(100.0, 1.0, ny, fall, 0, 1440, Weather::Cloudy, &[]).unwrap();
     assert_eq!(rates.len(), 25);
     let total: f64 = rates.iter().map(|(_, l)| l).sum();
-    // Sunday 1.1, November 1.08, Halloween 3 days back: 1 + 0.3 × (1 − 0.7 × 3/7) = 1.21.
-    let base = 100.0 * 1.1 * 1.08 * 1.21;
+    // Sunday 1.1, November 1.08, Halloween 3 days back: 1 + 0.3 × (1 − 0.7 × 3/7) = 1.21,
+    // cloudy in the fall (1.0 scaled by 0.95 / 0.93).
+    let base =
+        100.0 * 1.1 * 1.08 * 1.21 * demand::weather_demand_factor(Weather::Cloudy, Season::Fall);
     assert!((retail_patterns::calendar::in_store_multiplier(fall) - 1.21).abs() < 1e-12);
     let expected = base * (13.1332 + demand::WEEKEND_HOUR_WEIGHTS[1]) / 13.1332;
     assert!((total - expected).abs() < 1e-9);
