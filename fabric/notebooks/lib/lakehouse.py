@@ -246,18 +246,19 @@ class Lakehouse:
         untouched = existing.join(df.select(*keys), on=keys, how="left_anti")
         self.overwrite(untouched.unionByName(incoming.select(*existing.columns)), schema, table, partition_by)
 
-    def merge_update_first(self, updates, schema, table, keys, column):
-        """MERGE ... WHEN MATCHED THEN UPDATE SET column = coalesce(target.column, source.value)."""
+    def merge_update_first(self, updates, schema, table, keys, columns):
+        """MERGE ... WHEN MATCHED THEN UPDATE SET c = coalesce(target.c, source.__value_c) for each column."""
         if self.table_format == "delta":
             target = self._delta(schema, table)
             cond = " AND ".join(f"t.`{k}` = s.`{k}`" for k in keys)
             target.alias("t").merge(updates.alias("s"), cond).whenMatchedUpdate(
-                set={f"`{column}`": f"coalesce(t.`{column}`, s.`__value`)"}
+                set={f"`{c}`": f"coalesce(t.`{c}`, s.`__value_{c}`)" for c in columns}
             ).execute()
             return
         existing = self.read(schema, table)
-        joined = existing.join(updates.select(*keys, "__value"), on=keys, how="left")
-        joined = joined.withColumn(column, F.coalesce(F.col(column), F.col("__value"))).drop("__value")
+        joined = existing.join(updates.select(*keys, *[f"__value_{c}" for c in columns]), on=keys, how="left")
+        for c in columns:
+            joined = joined.withColumn(c, F.coalesce(F.col(c), F.col(f"__value_{c}")))
         self.overwrite(joined.select(*existing.columns), schema, table, ["business_date"])
 
     def _delta(self, schema, table):
@@ -513,7 +514,7 @@ def bronze_historical(lh, params):
 DQ_UNKNOWN_DDL = "event_type STRING, schema_version STRING, trace_id STRING, ingest_timestamp TIMESTAMP, payload_json STRING, bronze_ingested_at TIMESTAMP, reason STRING, detected_at TIMESTAMP"
 DQ_REJECTED_DDL = DQ_UNKNOWN_DDL
 DQ_CONFLICTS_DDL = "table_name STRING, key_json STRING, column_name STRING, existing_value STRING, incoming_value STRING, trace_id STRING, detected_at TIMESTAMP"
-RUN_LOG_DDL = "run_id STRING, run_at TIMESTAMP, path STRING, table_name STRING, incoming_rows BIGINT, duplicates BIGINT, inserted_or_updated BIGINT, conflicts BIGINT"
+RUN_LOG_DDL = "run_id STRING, run_at TIMESTAMP, path STRING, table_name STRING, incoming_rows BIGINT, duplicates BIGINT, merged_rows BIGINT, conflicts BIGINT"
 
 
 def silver_columns(table):
@@ -578,7 +579,7 @@ def parse_payload(df, event_type):
                 F.lit("location_type must be STORE with store_id or DC with dc_id"),
             )
         )
-    out = df.select("*", *typed, F.concat_ws("; ", *reasons).alias("reject_reason"), F.col("__p").alias("__p"))
+    out = parsed.select("*", *typed, F.concat_ws("; ", *reasons).alias("reject_reason"))
     out = out.withColumn("reject_reason", F.when(F.col("reject_reason") == "", None).otherwise(F.col("reject_reason"))).drop("__p")
     return out
 
@@ -723,34 +724,36 @@ def silver_stream(lh):
             ranked.unpersist()
             continue
         first = ranked.filter(F.col("__rn") == 1)
-        # keys whose copies differ in a contract column
-        differing = ranked.groupBy(*keys).agg(F.countDistinct("__h").alias("__variants")).filter("__variants > 1")
-        others = ranked.filter(F.col("__rn") > 1).join(differing.select(*keys), on=keys, how="inner")
         evented = [c for c in contract if c not in keys and c not in BATCH_ONLY_COLUMNS]
-        base = first.select(*keys, *[F.col(c).alias(f"e__{c}") for c in evented])
-        inc = others.select(*keys, *[F.col(c).alias(f"i__{c}") for c in evented + ["trace_id"]])
-        within = _conflict_rows(lh, table, keys, base.join(inc, on=keys), evented, "e__", "i__")
-        n_conf = within.count()
-        if n_conf:
-            lh.append(within, "silver", "dq_conflicts")
+        n_conf = 0
+        if unique < incoming:
+            # keys whose copies within the batch differ in a contract column
+            differing = ranked.groupBy(*keys).agg(F.countDistinct("__h").alias("__variants")).filter("__variants > 1")
+            others = ranked.filter(F.col("__rn") > 1).join(differing.select(*keys), on=keys, how="inner")
+            base = first.select(*keys, *[F.col(c).alias(f"e__{c}") for c in evented])
+            inc = others.select(*keys, *[F.col(c).alias(f"i__{c}") for c in evented + ["trace_id"]])
+            within = _conflict_rows(lh, table, keys, base.join(inc, on=keys), evented, "e__", "i__").cache()
+            n_conf = within.count()
+            if n_conf:
+                lh.append(within, "silver", "dq_conflicts")
+            within.unpersist()
         batch = first.drop("__rn", "__h")
         existing = lh.read("silver", table)
         if existing is not None:
+            # matched keys whose evented columns differ from the stored row
             ex = existing.select(*keys, *[F.col(c).alias(f"e__{c}") for c in evented])
             inc = batch.select(*keys, *[F.col(c).alias(f"i__{c}") for c in evented + ["trace_id"]])
             mismatch = ex.join(inc, on=keys).filter(_row_hash([f"e__{c}" for c in evented]) != _row_hash([f"i__{c}" for c in evented]))
-            against = _conflict_rows(lh, table, keys, mismatch, evented, "e__", "i__")
+            against = _conflict_rows(lh, table, keys, mismatch, evented, "e__", "i__").cache()
             n_against = against.count()
             if n_against:
                 lh.append(against, "silver", "dq_conflicts")
                 n_conf += n_against
-            new_keys = batch.join(existing.select(*keys), on=keys, how="left_anti").count()
-        else:
-            new_keys = unique
+            against.unpersist()
         lh.merge_insert_new(batch, "silver", table, keys, ["business_date"])
         ranked.unpersist()
         conflicts_total += n_conf
-        stats.append(("stream", table, incoming, incoming - unique, new_keys, n_conf))
+        stats.append(("stream", table, incoming, incoming - unique, unique, n_conf))
 
     # 6. lifecycle updates, orphans retried every run
     orphan_ddl = "event_type STRING, order_id STRING, event_ts TIMESTAMP, trace_id STRING, ingest_timestamp TIMESTAMP, first_seen_at TIMESTAMP"
@@ -760,16 +763,18 @@ def silver_stream(lh):
     pending = pending.dropDuplicates(["event_type", "order_id", "trace_id"]).cache()
     headers = lh.read("silver", "fact_online_order_headers")
     if pending.head(1) and headers is not None:
-        known_orders = headers.select("order_id")
-        matched = pending.join(known_orders, "order_id", "left_semi")
-        orphans = pending.join(known_orders, "order_id", "left_anti")
-        for event_type, column in LIFECYCLE.items():
-            updates = matched.filter(F.col("event_type") == event_type).groupBy("order_id").agg(F.min("event_ts").alias("__value"))
-            if updates.head(1):
-                lh.merge_update_first(updates, "silver", "fact_online_order_headers", ["order_id"], column)
-        n_orphans = orphans.count()
-        lh.overwrite(orphans, "silver", "dq_orphan_lifecycle")
-        stats.append(("stream", "fact_online_order_headers(lifecycle)", pending.count(), 0, pending.count() - n_orphans, 0))
+        # Materialised before the header table is rewritten underneath them.
+        matched = pending.join(headers.select("order_id"), "order_id", "left_semi").localCheckpoint(eager=True)
+        orphans = pending.join(headers.select("order_id"), "order_id", "left_anti").localCheckpoint(eager=True)
+        updates = matched.groupBy("order_id").agg(
+            *[F.min(F.when(F.col("event_type") == t, F.col("event_ts"))).alias(f"__value_{c}") for t, c in LIFECYCLE.items()]
+        )
+        if matched.head(1):
+            lh.merge_update_first(updates, "silver", "fact_online_order_headers", ["order_id"], list(LIFECYCLE.values()))
+        n_pending, n_orphans = pending.count(), orphans.count()
+        if n_orphans or lh.exists("silver", "dq_orphan_lifecycle"):
+            lh.overwrite(orphans.coalesce(1), "silver", "dq_orphan_lifecycle")
+        stats.append(("stream", "fact_online_order_headers(lifecycle)", n_pending, 0, n_pending - n_orphans, 0))
     elif pending.head(1):
         lh.overwrite(pending, "silver", "dq_orphan_lifecycle")
     pending.unpersist()
