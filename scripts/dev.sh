@@ -93,6 +93,10 @@ run_tests() {
         log "asset checks (Fabric, docs)"
         bash scripts/check-assets.sh
     fi
+    if [ -x scripts/check-notebooks.sh ]; then
+        log "Lakehouse notebooks (local PySpark, pytest fabric/tests)"
+        bash scripts/check-notebooks.sh
+    fi
 }
 
 cmd="${1:-}"

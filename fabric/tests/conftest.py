@@ -19,8 +19,9 @@ for p in (NOTEBOOKS, NOTEBOOKS / "lib", HERE):
 os.environ["TZ"] = "UTC"
 time.tzset()
 
-# One simulated day of the small profile (config/small.json starts 2024-11-20).
-DAY = os.environ.get("LAKEHOUSE_TEST_END", "2024-11-20")
+# Two simulated days of the small profile (config/small.json starts 2024-11-20): the first trucks
+# arrive at stores on the second day.
+DAY = os.environ.get("LAKEHOUSE_TEST_END", "2024-11-21")
 
 
 def retail_binary():

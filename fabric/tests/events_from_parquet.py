@@ -76,10 +76,14 @@ def build_events(parquet_dir):
 
     events = []
     for event_type, (table, where, key, overrides) in SOURCES.items():
+        if table is not None and not any((parquet_dir / table).glob("*.parquet")):
+            continue  # the generator writes no file for a table without rows
         fields = [n for n, _, _ in EVENT_PAYLOADS[event_type]]
         if event_type == "inventory_updated":
-            rows = _rows(con, f"SELECT *, 'STORE' AS location_type, NULL::BIGINT AS dc_id FROM {src('fact_store_inventory_txn')}")
-            rows += _rows(con, f"SELECT *, 'DC' AS location_type, NULL::BIGINT AS store_id FROM {src('fact_dc_inventory_txn')}")
+            rows = []
+            for loc, txn, other in (("STORE", "fact_store_inventory_txn", "dc_id"), ("DC", "fact_dc_inventory_txn", "store_id")):
+                if any((parquet_dir / txn).glob("*.parquet")):
+                    rows += _rows(con, f"SELECT *, '{loc}' AS location_type, NULL::BIGINT AS {other} FROM {src(txn)}")
         else:
             extra = ", ".join(f"{expr} AS __{name}" for name, expr in overrides.items())
             rows = _rows(con, f"SELECT *{', ' + extra if extra else ''} FROM {src(table)} WHERE {where}")

@@ -388,7 +388,7 @@ def read_event_files(lh, paths):
 
 
 def bronze_events(lh, params):
-    """Load new raw events into bronze.retail_events; returns the number of rows offered."""
+    """Load new raw events into bronze.retail_events; returns the number of new files (files source)."""
     source = params.get("EVENT_SOURCE", "files")
     spark = lh.spark
     corrupt = None
@@ -437,7 +437,7 @@ def bronze_events(lh, params):
         raise ValueError(f"EVENT_SOURCE must be files, kusto or onelake, not {source!r}")
 
     batch = _envelope_to_bronze(lh, envelopes, source).dropDuplicates(["trace_id", "ingest_timestamp"])
-    offered = batch.count()
+    offered = len(new_files) if source == "files" else None
     lh.merge_insert_new(batch, "bronze", "retail_events", ["trace_id", "ingest_timestamp"], ["ingest_date"])
     if corrupt is not None and corrupt.head(1):
         lh.append(corrupt, "bronze", "_corrupt_lines")
@@ -465,7 +465,7 @@ def bronze_historical(lh, params):
     """Generator Parquet -> bronze.<table>; returns {table: files loaded}."""
     root = params["HISTORICAL_PATH"].rstrip("/")
     seen = lh.loaded_files("historical")
-    loaded = {}
+    loaded, recorded = {}, []
     for table in TABLES:
         files = lh.list_files(f"{root}/{table}", (".parquet",))
         fresh = []
@@ -502,8 +502,10 @@ def bronze_historical(lh, params):
                 lh.overwrite(existing.filter(~F.col("bronze_file").isin(paths)).unionByName(batch), "bronze", table, ["business_date"])
             else:
                 lh.append(batch, "bronze", table, ["business_date"])
-        lh.record_loaded_files("historical", fresh)
+        recorded.extend(fresh)
         loaded[table] = len(fresh)
+    # One write for the whole run, after every table committed: a failed run reloads its files.
+    lh.record_loaded_files("historical", recorded)
     return loaded
 
 

@@ -21,5 +21,5 @@ PARAMS = dict(
     ONELAKE_LOOKBACK_HOURS=ONELAKE_LOOKBACK_HOURS, EVENTS_LANDING_PATH=EVENTS_LANDING_PATH,
 )
 lh = open_lakehouse(spark, PARAMS)
-RESULT = {"events_offered": bronze_events(lh, PARAMS)}
+RESULT = {"event_files_loaded": bronze_events(lh, PARAMS)}
 print(RESULT)
