@@ -462,6 +462,11 @@ pub struct ParquetFileWriter {
     table: &'static str,
     schema: SchemaRef,
     row_group_rows: usize,
+    /// Rows handed to the Arrow writer per call are a multiple of this (the writer's
+    /// `write_batch_size`), except a call that ends a row group; 0 = whole row groups only.
+    align_rows: usize,
+    /// Rows already handed to the Arrow writer for the open row group.
+    in_group: usize,
     pending: Vec<RecordBatch>,
     pending_rows: usize,
     rows_written: u64,
@@ -473,6 +478,20 @@ impl ParquetFileWriter {
     pub fn create(path: &Path, def: &'static TableDef, options: &ParquetOptions) -> Result<Self> {
         let props = options.writer_properties()?;
         let schema = arrow_schema(def)?;
+        // The column writers cut their input into mini-batches of `write_batch_size` levels
+        // counted from the start of each call, and decide page and dictionary boundaries after
+        // each mini-batch. Calls whose length is a multiple of it (row groups aside) therefore
+        // give the bytes of one call per row group without holding a whole row group in
+        // memory. List columns count levels, not rows: their tables keep whole row groups.
+        let has_list = schema
+            .fields()
+            .iter()
+            .any(|f| matches!(f.data_type(), arrow::datatypes::DataType::List(_)));
+        let align_rows = if has_list {
+            0
+        } else {
+            props.write_batch_size().max(1)
+        };
         let dir = path
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -495,6 +514,8 @@ impl ParquetFileWriter {
             table: def.name,
             schema,
             row_group_rows: options.row_group_rows,
+            align_rows,
+            in_group: 0,
             pending: Vec::new(),
             pending_rows: 0,
             rows_written: 0,
@@ -510,15 +531,47 @@ impl ParquetFileWriter {
         let batch = normalize_to_schema(self.table, &self.schema, batch)?;
         self.pending_rows += batch.num_rows();
         self.pending.push(batch);
-        while self.pending_rows >= self.row_group_rows {
-            let all = self.take_pending()?;
-            let group = all.slice(0, self.row_group_rows);
-            let rest = all.slice(self.row_group_rows, all.num_rows() - self.row_group_rows);
-            self.write_group(&group)?;
-            if rest.num_rows() > 0 {
-                self.pending_rows = rest.num_rows();
-                self.pending.push(rest);
+        loop {
+            let room = self.row_group_rows - self.in_group;
+            if self.pending_rows >= room {
+                self.write_pending_prefix(room)?;
+                self.end_group()?;
+                continue;
             }
+            if self.align_rows > 0 {
+                let aligned = self.pending_rows / self.align_rows * self.align_rows;
+                if aligned > 0 {
+                    self.write_pending_prefix(aligned)?;
+                }
+            }
+            return Ok(());
+        }
+    }
+
+    /// Hands the first `n` pending rows to the Arrow writer (within the open row group).
+    fn write_pending_prefix(&mut self, n: usize) -> Result<()> {
+        let all = self.take_pending()?;
+        let head = all.slice(0, n);
+        let rest = all.slice(n, all.num_rows() - n);
+        self.writer
+            .write(&head)
+            .map_err(|e| StoreError::parquet("writing rows", &self.path, e))?;
+        self.in_group += n;
+        self.rows_written += n as u64;
+        if rest.num_rows() > 0 {
+            self.pending_rows = rest.num_rows();
+            self.pending.push(rest);
+        }
+        Ok(())
+    }
+
+    /// Closes the open row group.
+    fn end_group(&mut self) -> Result<()> {
+        if self.in_group > 0 {
+            self.writer
+                .flush()
+                .map_err(|e| StoreError::parquet("flushing a row group", &self.path, e))?;
+            self.in_group = 0;
         }
         Ok(())
     }
@@ -563,24 +616,12 @@ impl ParquetFileWriter {
             .map_err(|e| StoreError::arrow(format!("joining {} batches", self.table), e))
     }
 
-    fn write_group(&mut self, group: &RecordBatch) -> Result<()> {
-        self.writer
-            .write(group)
-            .map_err(|e| StoreError::parquet("writing a row group", &self.path, e))?;
-        // One write call per row group keeps page boundaries independent of input batching.
-        self.writer
-            .flush()
-            .map_err(|e| StoreError::parquet("flushing a row group", &self.path, e))?;
-        self.rows_written += group.num_rows() as u64;
-        Ok(())
-    }
-
     /// Writes the footer, syncs, and renames the file into place. Returns the row count.
     pub fn finish(mut self) -> Result<u64> {
         if self.pending_rows > 0 {
-            let last = self.take_pending()?;
-            self.write_group(&last)?;
+            self.write_pending_prefix(self.pending_rows)?;
         }
+        self.end_group()?;
         let path = self.path.clone();
         let sink = self
             .writer

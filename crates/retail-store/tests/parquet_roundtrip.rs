@@ -363,6 +363,47 @@ fn same_rows_give_identical_bytes_whatever_the_batching() {
     );
 }
 
+/// The writer hands rows to the column writers in multiples of their mini-batch size, so
+/// streaming a month day by day gives the bytes of one write per row group — also for row
+/// groups that are not a multiple of it, and for list columns (whole row groups).
+#[test]
+fn streamed_batches_give_the_bytes_of_whole_row_groups() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = options();
+    opts.row_group_rows = 3000;
+    let days: Vec<_> = (0..5).map(|d| day(2024, 3, 6).plus_days(d)).collect();
+    let rows = lines(&days, 500); // 7500 rows: two full groups and a short one
+    let whole = dir.path().join("whole.parquet");
+    write_parquet_rows(&whole, &rows, &opts).unwrap();
+    for (n, chunk) in [1usize, 333, 1024, 1500, 2047, 4100]
+        .into_iter()
+        .enumerate()
+    {
+        let path = dir.path().join(format!("chunked-{n}.parquet"));
+        let mut writer =
+            retail_store::ParquetFileWriter::create(&path, FactReceiptLine::def(), &opts).unwrap();
+        for part in rows.chunks(chunk) {
+            writer.write(&to_record_batch(part).unwrap()).unwrap();
+        }
+        assert_eq!(writer.finish().unwrap(), 7500);
+        assert_eq!(sha256(&whole), sha256(&path), "chunks of {chunk} rows");
+    }
+
+    let mut promos: Vec<FactPromotion> = (0..2500).map(|i| promotion(day(2024, 3, 6), i)).collect();
+    retail_store::sort_rows(&mut promos).unwrap();
+    let whole = dir.path().join("promos.parquet");
+    opts.row_group_rows = 1000;
+    write_parquet_rows(&whole, &promos, &opts).unwrap();
+    let path = dir.path().join("promos-chunked.parquet");
+    let mut writer =
+        retail_store::ParquetFileWriter::create(&path, FactPromotion::def(), &opts).unwrap();
+    for part in promos.chunks(77) {
+        writer.write(&to_record_batch(part).unwrap()).unwrap();
+    }
+    writer.finish().unwrap();
+    assert_eq!(sha256(&whole), sha256(&path));
+}
+
 #[test]
 fn continuation_rewrites_a_month_byte_identically() {
     let days: Vec<_> = (0..6).map(|d| day(2024, 2, 26).plus_days(d)).collect(); // Feb 26 .. Mar 2
