@@ -538,8 +538,8 @@ impl ParquetFileWriter {
                 self.end_group()?;
                 continue;
             }
-            if self.align_rows > 0 {
-                let aligned = self.pending_rows / self.align_rows * self.align_rows;
+            if let Some(blocks) = self.pending_rows.checked_div(self.align_rows) {
+                let aligned = blocks * self.align_rows;
                 if aligned > 0 {
                     self.write_pending_prefix(aligned)?;
                 }
