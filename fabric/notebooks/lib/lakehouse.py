@@ -408,7 +408,7 @@ def bronze_events(lh, params):
         query = (
             "retail_events_raw | extend kql_ingested_at = ingestion_time() "
             f"| where kql_ingested_at > datetime({watermark.isoformat()}) "
-            "| extend payload = tostring(payload), ingest_timestamp = tostring(ingest_timestamp)"
+            "| extend payload = tostring(payload)"
         )
         utils = fabric_utils()
         token = utils.credentials.getToken(params["KUSTO_URI"]) if utils is not None else params.get("KUSTO_TOKEN")
@@ -431,7 +431,6 @@ def bronze_events(lh, params):
             frame = frame.filter(F.col("ingest_timestamp") >= F.lit(watermark - _dt.timedelta(hours=lookback)))
         payload = F.col("payload") if dict(frame.dtypes)["payload"] == "string" else F.to_json("payload")
         envelopes = frame.withColumn("payload_json", payload).drop("payload")
-        envelopes = envelopes.withColumn("ingest_timestamp", F.col("ingest_timestamp").cast("string"))
         latest = frame.agg(F.max("ingest_timestamp")).first()[0]
     else:
         raise ValueError(f"EVENT_SOURCE must be files, kusto or onelake, not {source!r}")
@@ -614,9 +613,22 @@ def _stream_rows(parsed_by_type):
     return out
 
 
+class _Progress:
+    """Prints one line per step with its duration (the notebook's progress log)."""
+
+    def __init__(self, label):
+        self.label, self.started = label, _dt.datetime.now()
+
+    def done(self, what):
+        now = _dt.datetime.now()
+        print(f"{self.label} {what}: {(now - self.started).total_seconds():.1f}s", flush=True)
+        self.started = now
+
+
 def silver_batch(lh):
     """bronze.<table> rows loaded since the last silver run -> silver (batch rows authoritative)."""
     stats = []
+    progress = _Progress("silver batch")
     for table in TABLES:
         source = f"bronze.{table}"
         bronze = lh.read("bronze", table)
@@ -636,6 +648,7 @@ def silver_batch(lh):
             lh.overwrite(bronze.select(*[n for n, _, _ in TABLES[table]]), "silver", table)
             stats.append(("batch", table, found[1], 0, found[1], 0))
             lh.set_watermark("silver", source, latest)
+            progress.done(table)
             continue
         rows = fresh.withColumn("record_source", F.lit("batch")).withColumn("silver_loaded_at", F.lit(lh.run_started).cast("timestamp"))
         rows = silver_conform(rows, table)
@@ -658,6 +671,7 @@ def silver_batch(lh):
         # Staged now, written with the stream watermark once every MERGE of the run committed.
         lh.set_watermark("silver", source, latest)
         stats.append(("batch", table, incoming, incoming - unique, unique, conflicts))
+        progress.done(table)
     return stats
 
 
@@ -679,6 +693,7 @@ def silver_stream(lh):
         fresh.unpersist()
         return stats, None
     now = F.lit(lh.run_started).cast("timestamp")
+    progress = _Progress("silver stream")
     dq_cols = ["event_type", "schema_version", "trace_id", "ingest_timestamp", "payload_json", "bronze_ingested_at"]
 
     # 1. unknown types / versions
@@ -692,13 +707,15 @@ def silver_stream(lh):
     if n_unknown:
         lh.append(unknown, "silver", "dq_unknown_events")
     stats.append(("stream", "dq_unknown_events", n_unknown, 0, n_unknown, 0))
+    progress.done("unknown events")
 
     # 2. parse, reject
     parsed_by_type = {}
-    rejected_frames = []
+    rejected_frames, cached = [], []
     for event_type in EVENT_PAYLOADS:
         of_type = fresh.filter(known & (F.col("event_type") == event_type))
-        parsed = parse_payload(of_type, event_type)
+        parsed = parse_payload(of_type, event_type).cache()
+        cached.append(parsed)
         rejected_frames.append(parsed.filter(F.col("reject_reason").isNotNull()).select(*dq_cols, F.col("reject_reason").alias("reason"), now.alias("detected_at")))
         parsed_by_type[event_type] = parsed.filter(F.col("reject_reason").isNull())
     rejected = rejected_frames[0]
@@ -710,6 +727,7 @@ def silver_stream(lh):
         lh.append(rejected.coalesce(1), "silver", "dq_rejected_events")
     rejected.unpersist()
     stats.append(("stream", "dq_rejected_events", rejected_total, 0, rejected_total, 0))
+    progress.done("rejected events")
 
     conflicts_total = 0
     # 3-5. map, dedupe within the batch, insert new keys
@@ -756,6 +774,7 @@ def silver_stream(lh):
         ranked.unpersist()
         conflicts_total += n_conf
         stats.append(("stream", table, incoming, incoming - unique, unique, n_conf))
+        progress.done(table)
 
     # 6. lifecycle updates, orphans retried every run
     orphan_ddl = "event_type STRING, order_id STRING, event_ts TIMESTAMP, trace_id STRING, ingest_timestamp TIMESTAMP, first_seen_at TIMESTAMP"
@@ -780,7 +799,10 @@ def silver_stream(lh):
     elif pending.head(1):
         lh.overwrite(pending, "silver", "dq_orphan_lifecycle")
     pending.unpersist()
+    progress.done("online order lifecycle")
 
+    for frame in cached:
+        frame.unpersist()
     fresh.unpersist()
     return stats, latest
 
