@@ -233,9 +233,9 @@ class Lakehouse:
         if self.table_format == "delta":
             target = self._delta(schema, table)
             cond = " AND ".join(f"t.`{k}` <=> s.`{k}`" for k in keys)
-            update = {f"`{c}`": f"s.`{c}`" for c in df.columns if c not in keep_target_columns}
+            update = {c: f"s.`{c}`" for c in df.columns if c not in keep_target_columns}
             for c in keep_target_columns:
-                update[f"`{c}`"] = f"coalesce(t.`{c}`, s.`{c}`)"
+                update[c] = f"coalesce(t.`{c}`, s.`{c}`)"
             target.alias("t").merge(df.alias("s"), cond).whenMatchedUpdate(set=update).whenNotMatchedInsertAll().execute()
             return
         existing = self.read(schema, table)
@@ -252,7 +252,7 @@ class Lakehouse:
             target = self._delta(schema, table)
             cond = " AND ".join(f"t.`{k}` = s.`{k}`" for k in keys)
             target.alias("t").merge(updates.alias("s"), cond).whenMatchedUpdate(
-                set={f"`{c}`": f"coalesce(t.`{c}`, s.`__value_{c}`)" for c in columns}
+                set={c: f"coalesce(t.`{c}`, s.`__value_{c}`)" for c in columns}
             ).execute()
             return
         existing = self.read(schema, table)
