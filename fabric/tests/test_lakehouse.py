@@ -342,10 +342,13 @@ def test_rerunning_the_cycle_and_replaying_a_file_changes_nothing(spark, dataset
 
 def test_notebooks_equal_a_fresh_build():
     import build
+    import nbformat
 
+    assert build.notebook_names() == ["nb_00_setup", "nb_10_bronze_events", "nb_11_bronze_historical", "nb_20_silver", "nb_30_gold", "nb_90_maintenance"]
     for name in build.notebook_names():
         committed = (build.HERE / f"{name}.ipynb").read_text(encoding="utf-8")
         assert committed == build.build(name), f"{name}.ipynb is stale: run python3 fabric/notebooks/build.py"
+        nbformat.validate(nbformat.reads(committed, as_version=4))
         nb = json.loads(committed)
         assert nb["nbformat"] == 4
         params = [c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", [])]
