@@ -8,7 +8,7 @@ use retail_patterns::basket::{
 use retail_patterns::payment::{Channel, PaymentStatus, draw_charge_attempts};
 use retail_patterns::promotion::{PricedLine, draw_promotion};
 use retail_patterns::returns::{ReturnParams, ReturnableLine, draw_return_plan};
-use retail_patterns::sensors::draw_identified;
+use retail_patterns::sensors::{VisitSensorInput, draw_identified, draw_visit_trace};
 use retail_rng::Stream;
 use retail_schemas::{Date, Ts};
 
@@ -193,6 +193,64 @@ fn identified_share_is_within_invariant_34() {
     let share = identified as f64 / n as f64;
     eprintln!("identified share {share:.4}");
     assert!((share - 0.30).abs() <= 0.03, "{share:.4}");
+}
+
+/// Mean pings and zone changes per visit of a store of `format` with traffic `multiplier`.
+fn pings_per_visit(format: StoreFormat, multiplier: f64, n: i64) -> (f64, f64) {
+    let (mut pings, mut changes) = (0usize, 0usize);
+    for i in 0..n {
+        let mut rng = Stream::new(SEED, "visit", &[11, i]);
+        let checkout = Ts(1_709_740_800_000_000 + 6 * 3_600_000_000);
+        let trace = draw_visit_trace(
+            &VisitSensorInput {
+                format,
+                daily_traffic_multiplier: multiplier,
+                checkout,
+                opening: Ts(checkout.0 - 10 * 3_600_000_000),
+                has_mobile_app: i % 3 == 0,
+            },
+            &mut rng,
+        );
+        pings += trace.pings.len();
+        changes += trace.zone_changes.len();
+    }
+    (pings as f64 / n as f64, changes as f64 / n as f64)
+}
+
+#[test]
+fn ble_pings_per_receipt_match_the_calibration_and_ignore_store_traffic() {
+    // §11: ≈ 12 pings and ≈ 2 zone changes per receipt on the default profile. Pings per zone
+    // = max(1, round(U{2..5} × format factor × clamp(multiplier, 0.6, 1.0))), ≈ 3 zones a visit.
+    let n = 20_000;
+    let (standard, changes) = pings_per_visit(StoreFormat::Standard, 1.0, n);
+    eprintln!("STANDARD ×1.0: {standard:.2} pings, {changes:.2} zone changes per visit");
+    // Analytic: 3 zones × E[U{2..5}] = 10.5; 2 zone changes.
+    assert!((standard - 10.5).abs() < 0.15, "{standard}");
+    assert!((changes - 2.0).abs() < 0.05, "{changes}");
+    // A flagship's traffic does not make each shopper's phone ping more (§7.13 had up to ×1.8).
+    let (busy, _) = pings_per_visit(StoreFormat::Standard, 2.6, n);
+    assert_eq!(
+        busy, standard,
+        "same draws, same counts above multiplier 1.0"
+    );
+    // A kiosk-sized store keeps sparser pings.
+    let (quiet, _) = pings_per_visit(StoreFormat::Standard, 0.3, n);
+    assert!(quiet < 0.7 * standard, "{quiet}");
+    // A receipt mix of the formats like the default profile's (receipt-weighted: more
+    // hypermarket and superstore visits) stays near 12 — not the ≈ 17.7 of the 1.8 clamp.
+    let mix = [
+        (StoreFormat::Hypermarket, 1.0, 0.20),
+        (StoreFormat::Superstore, 1.0, 0.35),
+        (StoreFormat::Standard, 1.0, 0.30),
+        (StoreFormat::Neighborhood, 0.8, 0.10),
+        (StoreFormat::Express, 0.5, 0.05),
+    ];
+    let mixed: f64 = mix
+        .iter()
+        .map(|(format, m, w)| w * pings_per_visit(*format, *m, n / 4).0)
+        .sum();
+    eprintln!("default-like receipt mix: {mixed:.2} pings per receipt");
+    assert!((11.0..13.5).contains(&mixed), "{mixed}");
 }
 
 #[test]
