@@ -89,6 +89,9 @@ run_tests() {
     cargo clippy --locked --workspace --all-targets -- -D warnings
     log "cargo test (workspace)"
     cargo test --locked --workspace --no-fail-fast
+    log "consumer crate outside the workspace (examples/consumer-service)"
+    cargo fmt --manifest-path examples/consumer-service/Cargo.toml -- --check
+    cargo test --locked --manifest-path examples/consumer-service/Cargo.toml
     if [ -x scripts/check-assets.sh ]; then
         log "asset checks (Fabric, docs)"
         bash scripts/check-assets.sh
