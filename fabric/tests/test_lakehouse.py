@@ -340,6 +340,28 @@ def test_rerunning_the_cycle_and_replaying_a_file_changes_nothing(spark, dataset
     assert run(wh, ["nb_90_maintenance"], landing=landing) == {"nb_90_maintenance": {"maintained": []}}
 
 
+def test_incremental_gold_equals_full_after_two_increments(spark, events, tmp_path):
+    root = tmp_path
+    landing, warehouse = root / "landing", root / "warehouse"
+    first_day = min(e["payload"]["business_date"] for e in events)
+    day_one = [e for e in events if e["payload"]["business_date"] == first_day]
+    later = [e for e in events if e["payload"]["business_date"] != first_day]
+    cut = len(day_one) * 9 // 10
+    # increment 1: most of day one; increment 2: the rest of day one (late) and day two
+    write_ndjson(day_one[:cut], landing / "a.ndjson")
+    run(warehouse, ["nb_00_setup", "nb_10_bronze_events", "nb_20_silver", "nb_30_gold"], landing=landing, GOLD_MODE="incremental")
+    after_first = snapshot(spark, warehouse)
+    write_ndjson(day_one[cut:] + later, landing / "b.ndjson")
+    run(warehouse, ["nb_10_bronze_events", "nb_20_silver", "nb_30_gold"], landing=landing, GOLD_MODE="incremental")
+    incremental = {k: v for k, v in snapshot(spark, warehouse).items() if k.startswith("gold.") and k != "gold._watermarks"}
+    run(warehouse, ["nb_30_gold"], landing=landing, GOLD_MODE="full")
+    full = {k: v for k, v in snapshot(spark, warehouse).items() if k.startswith("gold.") and k != "gold._watermarks"}
+    assert sorted(full) == sorted(f"gold.{n}" for n in GOLD_SQL)
+    for name in full:
+        assert incremental[name] == full[name], f"{name}: incremental differs from full"
+    assert any(after_first[n] != full[n] for n in full), "the second increment changed no gold table"
+
+
 def test_notebooks_equal_a_fresh_build():
     import build
     import nbformat

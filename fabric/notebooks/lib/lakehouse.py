@@ -243,7 +243,7 @@ class Lakehouse:
         incoming = df.join(kept, on=keys, how="left")
         for c in keep_target_columns:
             incoming = incoming.withColumn(c, F.coalesce(F.col(f"__keep_{c}"), F.col(c))).drop(f"__keep_{c}")
-        untouched = existing.join(df.select(*keys), on=keys, how="left_anti")
+        untouched = existing.join(df.select(*keys), on=keys, how="left_anti").select(*existing.columns)
         self.overwrite(untouched.unionByName(incoming.select(*existing.columns)), schema, table, partition_by)
 
     def merge_update_first(self, updates, schema, table, keys, columns):
@@ -970,25 +970,95 @@ GOLD_SOURCES = {
 }
 
 
-def gold(lh, params):
-    """Recompute every gold table from silver; returns {table: rows}.
+# Incremental gold: the columns that identify the rows a change replaces, per gold table.
+GOLD_SCOPE = {
+    "sales_minute_store": ["business_date"],
+    "sales_daily_store": ["business_date"],
+    "top_products_15m": ["window_start"],
+    "inventory_position_current": ["store_id", "product_id"],
+    "dc_inventory_position_current": ["dc_id", "product_id"],
+    "truck_dwell_daily": ["business_date"],
+    "online_sales_daily": ["business_date"],
+    "zone_traffic_hourly": ["hour_ts"],
+    "marketing_cost_daily": ["business_date"],
+    "tender_mix_daily": ["business_date"],
+    "campaign_performance_daily": ["business_date"],
+    "stockouts_daily": ["business_date"],
+}
+_WINDOW_15M = "timestamp_seconds(floor(unix_seconds(event_ts) / 900) * 900)"
 
-    GOLD_MODE=incremental is accepted and recomputes fully too, so both modes give identical
-    tables by construction (small silver tables make a full pass cheap; see docs/decisions.md).
+
+def _silver_fact(lh, table):
+    df = lh.read("silver", table)
+    if df is None:
+        df = lh.spark.createDataFrame([], contract_ddl(TABLES[table]) + ", " + ", ".join(f"{n} {t}" for n, t in LINEAGE))
+    return df
+
+
+def _gold_scope(name, silver, changed):
+    """(touched scope values, {fact: source rows restricted to them}) for one gold table."""
+    sources = GOLD_SOURCES[name]
+    if name == "top_products_15m":
+        touched = changed["fact_receipt_lines"].select(F.expr(_WINDOW_15M).alias("window_start")).distinct()
+        rows = silver["fact_receipt_lines"].withColumn("window_start", F.expr(_WINDOW_15M)).join(touched, "window_start", "left_semi").drop("window_start")
+        return touched, {"fact_receipt_lines": rows}
+    if name == "zone_traffic_hourly":
+        hour = F.date_trunc("HOUR", F.col("interval_start_ts"))
+        touched = changed["fact_foot_traffic"].select(hour.alias("hour_ts")).distinct()
+        rows = silver["fact_foot_traffic"].withColumn("hour_ts", hour).join(touched, "hour_ts", "left_semi").drop("hour_ts")
+        return touched, {"fact_foot_traffic": rows}
+    if name in ("inventory_position_current", "dc_inventory_position_current"):
+        keys = GOLD_SCOPE[name]
+        touched = changed[sources[0]].select(*keys).distinct()
+        return touched, {sources[0]: silver[sources[0]].join(touched, keys, "left_semi")}
+    if name == "truck_dwell_daily":
+        moves = silver["fact_truck_moves"]
+        arrived = moves.filter(F.col("status") == "ARRIVED").select("shipment_id", "business_date")
+        touched = arrived.join(changed["fact_truck_moves"].select("shipment_id").distinct(), "shipment_id", "left_semi").select("business_date").distinct()
+        shipments = arrived.join(touched, "business_date", "left_semi").select("shipment_id")
+        return touched, {"fact_truck_moves": moves.join(shipments, "shipment_id", "left_semi")}
+    touched = None
+    for table in sources:
+        dates = changed[table].select("business_date").distinct()
+        touched = dates if touched is None else touched.union(dates).distinct()
+    return touched, {t: silver[t].join(touched, "business_date", "left_semi") for t in sources}
+
+
+def gold(lh, params):
+    """Compute the gold tables from silver; returns {table: rows}.
+
+    GOLD_MODE=full recomputes every table. GOLD_MODE=incremental recomputes only the scopes
+    (business dates, 15-minute windows, hours, inventory keys; GOLD_SCOPE) that silver rows loaded
+    since the previous gold run touch, and keeps every other row: both give identical tables.
+    A first run, or a missing gold table, is always full.
     """
     mode = params.get("GOLD_MODE", "full")
     if mode not in ("full", "incremental"):
         raise ValueError(f"GOLD_MODE must be full or incremental, not {mode!r}")
-    for table in FACTS:
-        df = lh.read("silver", table)
-        if df is None:
-            df = lh.spark.createDataFrame([], contract_ddl(TABLES[table]) + ", " + ", ".join(f"{n} {t}" for n, t in LINEAGE))
-        df.createOrReplaceTempView(table)
+    silver = {table: _silver_fact(lh, table) for table in FACTS}
+    loaded = [silver[t].agg(F.max("silver_loaded_at")).first()[0] for t in FACTS]
+    latest = max([v for v in loaded if v is not None], default=None)
+    watermark = lh.watermark("gold", "silver")
+    incremental = mode == "incremental" and watermark is not None and all(lh.exists("gold", n) for n in GOLD_SQL)
+    changed = {t: df.filter(F.col("silver_loaded_at") > F.lit(watermark)) for t, df in silver.items()} if incremental else None
     counts = {}
     for name, sql in GOLD_SQL.items():
-        result = lh.spark.sql(sql)
-        lh.overwrite(result, "gold", name)
+        if not incremental:
+            for table, df in silver.items():
+                df.createOrReplaceTempView(table)
+            lh.overwrite(lh.spark.sql(sql), "gold", name)
+        else:
+            touched, rows = _gold_scope(name, silver, changed)
+            touched = touched.localCheckpoint(eager=True)
+            if touched.head(1):
+                for table, df in silver.items():
+                    rows.get(table, df).createOrReplaceTempView(table)
+                part = lh.spark.sql(sql)
+                kept = lh.read("gold", name).join(touched, GOLD_SCOPE[name], "left_anti").select(*part.columns)
+                lh.overwrite(kept.unionByName(part), "gold", name)
         counts[name] = lh.read("gold", name).count()
+    lh.set_watermark("gold", "silver", latest)
+    lh.flush_watermarks()
     return counts
 
 

@@ -6,6 +6,9 @@
 # `online_sales_daily`, `zone_traffic_hourly`, `marketing_cost_daily`, `tender_mix_daily`,
 # `campaign_performance_daily` and `stockouts_daily` from silver (fabric.md §5.5): money in
 # integer cents with a DECIMAL(12,2) twin, money averages rounded half away from zero.
+# `GOLD_MODE = "incremental"` recomputes only the business dates, 15-minute windows, hours or
+# inventory keys touched by silver rows loaded since the previous gold run (`gold._watermarks`);
+# `"full"` recomputes everything. Both give the same tables.
 
 # %% include: _parameters.py
 
