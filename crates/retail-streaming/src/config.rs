@@ -17,6 +17,8 @@ use crate::sinks::{JsonlSink, NullSink, StdoutSink};
 /// * `null` — count and discard;
 /// * `stdout` — JSON lines on standard output;
 /// * `jsonl:PATH[?max_bytes=N]` — JSON lines in `PATH`, rotating to `STEM.1.EXT`, … past N bytes;
+/// * `duckdb[:PATH]` — typed DuckDB tables, KPI views and alerts (default `DATA_DIR/retail.duckdb`);
+///   built by `retail_eventhouse::build_sink`, which sits above this crate;
 /// * `eventhubs[?OPTIONS]` — Azure Event Hubs; options (`&`-separated): `hub=NAME`,
 ///   `auth=connection_string|entra_id`, `connection_string_env=VAR`, `namespace=FQDN`,
 ///   `credential=auto|environment|workload_identity|managed_identity|developer_tools`,
@@ -41,6 +43,11 @@ pub enum SinkConfig {
     },
     /// Azure Event Hubs (boxed: the configuration is much larger than the other variants).
     EventHubs(Box<EventHubsConfig>),
+    /// The local eventhouse in DuckDB (`retail_eventhouse::build_sink` builds it).
+    Duckdb {
+        /// The database file; `None` = `DATA_DIR/retail.duckdb`.
+        path: Option<PathBuf>,
+    },
 }
 
 impl SinkConfig {
@@ -51,6 +58,7 @@ impl SinkConfig {
             SinkConfig::Stdout => "stdout",
             SinkConfig::Jsonl { .. } => "jsonl",
             SinkConfig::EventHubs(_) => "eventhubs",
+            SinkConfig::Duckdb { .. } => "duckdb",
         }
     }
 
@@ -65,6 +73,11 @@ impl SinkConfig {
             }
             SinkConfig::EventHubs(config) => {
                 crate::eventhubs::build_sink(EventHubsConfig::clone(config), metrics)?
+            }
+            SinkConfig::Duckdb { .. } => {
+                return Err(SinkError::InvalidConfig(
+                    "the duckdb sink is built by retail_eventhouse::build_sink".into(),
+                ));
             }
         })
     }
@@ -107,6 +120,10 @@ impl FromStr for SinkConfig {
                     .map_err(invalid)?,
             },
             ("jsonl", _) => return Err(invalid("jsonl needs a path: jsonl:PATH".into())),
+            ("duckdb", None) => SinkConfig::Duckdb { path: None },
+            ("duckdb", Some(path)) if !path.is_empty() => SinkConfig::Duckdb {
+                path: Some(PathBuf::from(path)),
+            },
             ("eventhubs", None) => {
                 let mut config = EventHubsConfig::default();
                 if let Some(hub) = take("hub") {
@@ -158,7 +175,8 @@ impl FromStr for SinkConfig {
             }
             _ => {
                 return Err(invalid(
-                    "expected null, stdout, jsonl:PATH[?max_bytes=N] or eventhubs[?OPTIONS]".into(),
+                    "expected null, stdout, jsonl:PATH[?max_bytes=N], duckdb[:PATH] or eventhubs[?OPTIONS]"
+                        .into(),
                 ));
             }
         };
@@ -240,6 +258,28 @@ mod tests {
     }
 
     #[test]
+    fn duckdb_sink_parses_with_and_without_a_path() {
+        assert_eq!(
+            "duckdb".parse::<SinkConfig>().unwrap(),
+            SinkConfig::Duckdb { path: None }
+        );
+        let config = "duckdb:/tmp/x.duckdb".parse::<SinkConfig>().unwrap();
+        assert_eq!(
+            config,
+            SinkConfig::Duckdb {
+                path: Some("/tmp/x.duckdb".into())
+            }
+        );
+        assert_eq!(config.name(), "duckdb");
+        let error = config
+            .build(Arc::new(SinkMetrics::new()))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(error.contains("retail_eventhouse::build_sink"), "{error}");
+    }
+
+    #[test]
     fn eventhubs_defaults_follow_the_spec() {
         let SinkConfig::EventHubs(config) = "eventhubs".parse::<SinkConfig>().unwrap() else {
             panic!("not eventhubs");
@@ -301,6 +341,8 @@ mod tests {
                 "max_bytes must be a positive integer",
             ),
             ("null?x=1", "unknown option \"x\""),
+            ("duckdb:", "expected null, stdout"),
+            ("duckdb?batch=1", "unknown option \"batch\""),
             ("eventhubs?auth=entra_id", "needs namespace="),
             ("eventhubs?auth=magic", "auth must be"),
             ("eventhubs?max_batch_bytes=5000000", "max_batch_bytes"),
