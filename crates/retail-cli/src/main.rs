@@ -31,9 +31,11 @@ Examples:
   retail --config config/small.json --data-dir /tmp/d generate
   retail schema --format kql                        # KQL tables + JSON mappings for Fabric
   retail stream --sink jsonl:/tmp/events.jsonl --max-events 100000
+  retail completions bash > ~/.local/share/bash-completion/completions/retail
+  retail <command> --help                           # each command's options and examples
 
 Exit codes: 0 ok, 1 failure while running, 2 bad input (config, arguments),
-            3 validation found violations, 4 command not built yet.";
+            3 validation found violations, 4 command not built yet (docs/cli.md).";
 
 /// Synthetic retail data and real-time retail events, fast and reproducible.
 #[derive(Debug, Parser)]
@@ -95,10 +97,13 @@ enum Command {
     Init(commands::init::InitArgs),
     /// Microsoft Fabric assets: `render` writes the generated KQL and schema.json under fabric/.
     Fabric(commands::fabric::FabricArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(commands::completions::CompletionsArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    settings::init_logging(&cli.global);
     let result = match cli.command {
         Command::Generate(args) => commands::generate::run(&cli.global, args),
         Command::Stream(args) => commands::stream::run(&cli.global, args),
@@ -107,12 +112,13 @@ fn main() -> ExitCode {
         Command::Bench(args) => commands::bench::run(&cli.global, args),
         Command::Init(args) => commands::init::run(&cli.global, args),
         Command::Fabric(args) => commands::fabric::run(&cli.global, args),
+        Command::Completions(args) => commands::completions::run(&cli.global, args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
             let code = commands::exit_code_of(&err);
-            eprintln!("error: {err:#}");
+            settings::report_error(&cli.global, &err, code);
             ExitCode::from(code)
         }
     }

@@ -4,13 +4,81 @@
 // The data commands (generate, stream, validate, bench) call these as they are built.
 #![allow(dead_code)]
 
+use std::io::IsTerminal;
 use std::path::Path;
 
 use retail_config::{Config, ConfigError, Overrides};
+use tracing_subscriber::EnvFilter;
 
-use crate::GlobalArgs;
 use crate::commands::Exit;
 use crate::exit;
+use crate::{GlobalArgs, LogFormat};
+
+/// The log filter of the global options: `--quiet` errors only, by default warnings, then each
+/// `-v` one level more for retail-rti's own crates (`-vvv`: everything, dependencies included).
+/// `RUST_LOG`, when set, wins (for example `RUST_LOG=retail_streaming=debug`).
+pub fn log_filter(global: &GlobalArgs) -> String {
+    if global.quiet {
+        return "error".to_owned();
+    }
+    match global.verbose {
+        0 => "warn".to_owned(),
+        1 => "warn,retail=info".to_owned(),
+        2 => "warn,retail=debug".to_owned(),
+        _ => "trace".to_owned(),
+    }
+}
+
+/// Installs the tracing subscriber: log lines on stderr, human-readable or one JSON object per
+/// line (`--log-format json`: `timestamp`, `level`, `message`, `target` and the event's fields
+/// at the top level, the same shape as the progress summaries).
+pub fn init_logging(global: &GlobalArgs) {
+    let filter = std::env::var("RUST_LOG")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .and_then(|v| EnvFilter::try_new(v).ok())
+        .unwrap_or_else(|| EnvFilter::new(log_filter(global)));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    // A second initialisation (tests) keeps the first subscriber: nothing to report.
+    let _ = match global.log_format {
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .try_init(),
+        LogFormat::Text => builder
+            .with_ansi(std::io::stderr().is_terminal())
+            .try_init(),
+    };
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        config = %global.config.display(),
+        data_dir = %global.data_dir.display(),
+        "retail started"
+    );
+}
+
+/// The error line a failed command ends with, on stderr: `error: …` (every cause, each problem
+/// on its own line), or with `--log-format json` one JSON object with `level` `ERROR`, the
+/// `message` and the `exit_code`. Shown even with `--quiet`.
+pub fn error_line(global: &GlobalArgs, err: &anyhow::Error, code: u8) -> String {
+    match global.log_format {
+        LogFormat::Text => format!("error: {err:#}"),
+        LogFormat::Json => serde_json::json!({
+            "level": "ERROR",
+            "message": format!("{err:#}"),
+            "exit_code": code,
+        })
+        .to_string(),
+    }
+}
+
+/// Prints [`error_line`].
+pub fn report_error(global: &GlobalArgs, err: &anyhow::Error, code: u8) {
+    eprintln!("{}", error_line(global, err, code));
+}
 
 /// Loads `--config` and puts `--data-dir` in place of `output.dir`.
 pub fn load(global: &GlobalArgs) -> anyhow::Result<Config> {
@@ -130,6 +198,33 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("retail init"), "{text}");
+    }
+
+    #[test]
+    fn verbosity_maps_to_log_filters() {
+        assert_eq!(log_filter(&global(&["--quiet"])), "error");
+        assert_eq!(log_filter(&global(&[])), "warn");
+        assert_eq!(log_filter(&global(&["-v"])), "warn,retail=info");
+        assert_eq!(log_filter(&global(&["-vv"])), "warn,retail=debug");
+        assert_eq!(log_filter(&global(&["-vvv"])), "trace");
+        assert!(crate::Cli::try_parse_from(["retail", "-q", "-v", "init"]).is_err());
+    }
+
+    #[test]
+    fn json_error_lines_carry_the_message_and_exit_code() {
+        let err = load(&global(&["--config", "/no/such/config.json"])).unwrap_err();
+        let line = error_line(&global(&["--log-format", "json"]), &err, exit::BAD_INPUT);
+        let value: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(value["level"], "ERROR");
+        assert_eq!(value["exit_code"], 2);
+        assert!(
+            value["message"]
+                .as_str()
+                .unwrap()
+                .contains("retail init --output /no/such/config.json")
+        );
+        let text = error_line(&global(&[]), &err, exit::BAD_INPUT);
+        assert!(text.starts_with("error: configuration file /no/such/config.json not found"));
     }
 
     #[test]

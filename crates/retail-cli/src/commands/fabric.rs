@@ -11,6 +11,12 @@ use crate::GlobalArgs;
 
 /// Arguments of `retail fabric`.
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  retail fabric render                  # refresh fabric/kql/01-05 and schema.json in this repository
+  retail fabric render --out /tmp/fab   # write them elsewhere
+
+Deployment of the assets to a Fabric workspace is described in fabric/README.md.")]
 pub struct FabricArgs {
     #[command(subcommand)]
     command: FabricCommand,
@@ -19,6 +25,12 @@ pub struct FabricArgs {
 #[derive(Debug, Subcommand)]
 enum FabricCommand {
     /// Write the generated KQL scripts and schema.json under DIR/kql/ (hand-written files are untouched).
+    #[command(after_help = "\
+Examples:
+  retail fabric render
+  retail fabric render --out /tmp/fabric
+
+Files whose content is already current are left as they are (reported as `unchanged`).")]
     Render {
         /// The fabric/ directory of the repository.
         #[arg(long, value_name = "DIR", default_value = "fabric")]

@@ -12,6 +12,14 @@ use crate::exit;
 
 /// Arguments of `retail init`.
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  retail init                                   # config/default.json from the default profile
+  retail init --profile small --output my.json  # 4 stores, 14 days: a dataset in seconds
+  retail init --profile small --output -        # print it instead
+
+Every field is written out with its profile value; edit what you need (docs/configuration.md),
+then run `retail --config my.json generate`. An existing file is kept unless you pass --force.")]
 pub struct InitArgs {
     /// Built-in profile to start from.
     #[arg(long, default_value = "default", value_parser = ["default", "small"])]

@@ -10,6 +10,15 @@ use crate::exit;
 
 /// Arguments of `retail schema`.
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  retail schema --format kql                             # Eventhouse tables, mappings, routing
+  retail schema --format duckdb --table fact_receipts    # one CREATE TABLE
+  retail schema --format json-schema --table envelope    # the event envelope
+  retail schema --format markdown > dictionary.md        # data dictionary and event catalog
+
+Everything is rendered from the contract compiled into this binary, so it always matches what
+`retail generate` writes and `retail stream` sends.")]
 pub struct SchemaArgs {
     /// What to print: DuckDB DDL, Arrow schemas, KQL (tables, JSON mappings, routing), JSON
     /// Schema, or the Markdown data dictionary and event catalog.
