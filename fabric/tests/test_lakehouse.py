@@ -331,11 +331,7 @@ def test_rerunning_the_cycle_and_replaying_a_file_changes_nothing(spark, dataset
     after = snapshot(spark, wh)
     assert after.keys() == before.keys()
     for name in before:
-        if name == "silver._watermarks":
-            continue
         assert after[name] == before[name], f"{name} changed on re-run"
-    # nothing new reached bronze, so no watermark moved
-    assert after["silver._watermarks"] == before["silver._watermarks"]
     # maintenance is Delta-only: on Parquet tables it runs and touches nothing
     assert run(wh, ["nb_90_maintenance"], landing=landing) == {"nb_90_maintenance": {"maintained": []}}
 

@@ -283,7 +283,7 @@ class Lakehouse:
 
     def set_watermark(self, schema, source, value):
         """Stage a watermark; flush_watermarks writes them (after every MERGE of the run)."""
-        if value is not None:
+        if value is not None and self._watermarks(schema).get(source) != value:
             self._watermarks(schema)[source] = value
             self.__dict__.setdefault("_wm_dirty", set()).add(schema)
 
