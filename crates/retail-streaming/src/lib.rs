@@ -45,8 +45,8 @@ pub use error::SinkError;
 pub use event::{EncodedEvent, SequencedEvent};
 pub use metrics::{ErrorStage, MetricsSnapshot, SinkMetrics, render_prometheus};
 pub use produce::{
-    DayEvent, Pacing, ProduceError, ProduceOptions, ProduceSummary, StopReason, events_of_day,
-    produce,
+    DayEvent, OrderLifecycle, Pacing, ProduceError, ProduceOptions, ProduceSummary, StopReason,
+    carried_over_events, events_of_day, produce,
 };
 pub use redact::{REDACTED, SecretString, redact};
 pub use sink::{

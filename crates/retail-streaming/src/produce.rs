@@ -90,7 +90,16 @@ impl DayEvent {
 
 /// Node-local date of `ts` at the order's fulfilment node (store, else DC).
 fn node_local_date(master: &MasterData, header: &FactOnlineOrderHeader, ts: Ts) -> Option<Date> {
-    let tz = match (header.store_id, header.dc_id) {
+    node_date(master, header.store_id, header.dc_id, ts)
+}
+
+fn node_date(
+    master: &MasterData,
+    store_id: Option<i64>,
+    dc_id: Option<i64>,
+    ts: Ts,
+) -> Option<Date> {
+    let tz = match (store_id, dc_id) {
         (Some(store), _) => master.store_tz(store)?,
         (None, Some(dc)) => master.dc_tz(dc)?,
         (None, None) => return None,
@@ -244,6 +253,102 @@ pub fn events_of_day(
     Ok(out)
 }
 
+/// What the later events of an online order need from its `fact_online_order_headers` row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrderLifecycle {
+    /// `order_id`.
+    pub order_id: String,
+    /// `customer_id`.
+    pub customer_id: i64,
+    /// `fulfillment_mode`.
+    pub fulfillment_mode: String,
+    /// `node_type`.
+    pub node_type: String,
+    /// `store_id` (STORE nodes).
+    pub store_id: Option<i64>,
+    /// `dc_id` (DC nodes).
+    pub dc_id: Option<i64>,
+    /// `line_count`.
+    pub line_count: i32,
+    /// `item_count`.
+    pub item_count: i32,
+    /// `picked_ts`.
+    pub picked_ts: Option<Ts>,
+    /// `shipped_ts`.
+    pub shipped_ts: Option<Ts>,
+}
+
+/// The `online_order_picked` / `_shipped` events of orders created before `first_day` whose
+/// pick or ship falls on `first_day` or later (node-local business date, as the file sink
+/// files them). A stream that starts at `first_day` sends these with its first day: they
+/// belong to its dates but their source rows were generated with an earlier day. Sorted per
+/// §9.2.
+pub fn carried_over_events(
+    orders: &[OrderLifecycle],
+    master: &MasterData,
+    first_day: Date,
+) -> Result<Vec<DayEvent>, ProduceError> {
+    let mut sorted: Vec<&OrderLifecycle> = orders.iter().collect();
+    sorted.sort_by(|a, b| a.order_id.cmp(&b.order_id));
+    let mut out = Vec::new();
+    let mut picked_rank = 0;
+    let mut shipped_rank = 0;
+    for o in &sorted {
+        let Some(ts) = o.picked_ts else { continue };
+        let date = node_date(master, o.store_id, o.dc_id, ts).ok_or_else(|| {
+            mapping_error(EventType::OnlineOrderPicked, &o.order_id, "unknown node")
+        })?;
+        if date < first_day {
+            continue;
+        }
+        out.push(DayEvent {
+            payload: Payload::OnlineOrderPicked(OnlineOrderPicked {
+                order_id: o.order_id.clone(),
+                event_ts: ts,
+                business_date: date,
+                customer_id: o.customer_id,
+                fulfillment_mode: o.fulfillment_mode.clone(),
+                node_type: o.node_type.clone(),
+                store_id: o.store_id,
+                dc_id: o.dc_id,
+                line_count: o.line_count,
+                item_count: o.item_count,
+            }),
+            stockout_correlation: None,
+            source_rank: picked_rank,
+        });
+        picked_rank += 1;
+    }
+    for o in &sorted {
+        let Some(ts) = o.shipped_ts else { continue };
+        let date = node_date(master, o.store_id, o.dc_id, ts).ok_or_else(|| {
+            mapping_error(EventType::OnlineOrderShipped, &o.order_id, "unknown node")
+        })?;
+        if date < first_day {
+            continue;
+        }
+        out.push(DayEvent {
+            payload: Payload::OnlineOrderShipped(OnlineOrderShipped {
+                order_id: o.order_id.clone(),
+                event_ts: ts,
+                business_date: date,
+                customer_id: o.customer_id,
+                fulfillment_mode: o.fulfillment_mode.clone(),
+                node_type: o.node_type.clone(),
+                store_id: o.store_id,
+                dc_id: o.dc_id,
+                line_count: o.line_count,
+                item_count: o.item_count,
+            }),
+            stockout_correlation: None,
+            source_rank: shipped_rank,
+        });
+        shipped_rank += 1;
+    }
+    out.sort_by_key(DayEvent::order_key);
+    Ok(out)
+}
+
 /// How events are spaced in time (events.md §9.3).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Pacing {
@@ -275,6 +380,13 @@ pub struct ProduceOptions {
     pub event_types: Option<BTreeSet<EventType>>,
     /// `ingest_timestamp` = `event_ts` (file sink) instead of the wall clock.
     pub file_timestamps: bool,
+    /// Events at the head of the (filtered) stream to pass over without encoding or sending:
+    /// the resume position of an earlier run (events.md §9.3).
+    pub skip_events: u64,
+    /// When this receiver sees `true` (or its sender is dropped), production stops after the
+    /// event being sent ([`StopReason::Stopped`]); pacing sleeps and backpressure waits are
+    /// interrupted.
+    pub stop: Option<tokio::sync::watch::Receiver<bool>>,
 }
 
 impl ProduceOptions {
@@ -288,6 +400,8 @@ impl ProduceOptions {
             duration: None,
             event_types: None,
             file_timestamps: false,
+            skip_events: 0,
+            stop: None,
         }
     }
 }
@@ -297,6 +411,8 @@ impl ProduceOptions {
 pub struct ProduceSummary {
     /// Events handed to the sink.
     pub events_sent: u64,
+    /// Events passed over at the head of the stream ([`ProduceOptions::skip_events`]).
+    pub events_skipped: u64,
     /// Days whose events were taken from the source.
     pub days: u32,
     /// `event_ts` of the first event sent.
@@ -317,6 +433,8 @@ pub enum StopReason {
     MaxEvents,
     /// `duration` elapsed.
     Duration,
+    /// The stop signal of [`ProduceOptions::stop`] was raised.
+    Stopped,
 }
 
 /// Wall clock in µs since the epoch.
@@ -387,6 +505,50 @@ impl Pacer {
     }
 }
 
+fn stop_raised(stop: &Option<tokio::sync::watch::Receiver<bool>>) -> bool {
+    stop.as_ref().is_some_and(|s| *s.borrow())
+}
+
+/// Waits until `stop` is raised or its sender is gone (a dropped sender counts as a stop).
+async fn stop_signal(stop: &Option<tokio::sync::watch::Receiver<bool>>) {
+    match stop {
+        Some(stop) => {
+            let mut stop = stop.clone();
+            let _ = stop.wait_for(|raised| *raised).await;
+        }
+        None => std::future::pending().await,
+    }
+}
+
+/// Sleeps until `until`; `false` when the stop signal came first.
+async fn sleep_unless_stopped(
+    until: Instant,
+    stop: &Option<tokio::sync::watch::Receiver<bool>>,
+) -> bool {
+    tokio::select! {
+        () = tokio::time::sleep_until(until) => true,
+        () = stop_signal(stop) => false,
+    }
+}
+
+/// Sends one event, waiting through backpressure; `false` when the stop signal came first
+/// (the event is then not sent).
+async fn send_unless_stopped(
+    sender: &EventSender,
+    event: EncodedEvent,
+    stop: &Option<tokio::sync::watch::Receiver<bool>>,
+) -> Result<bool, ProduceError> {
+    if stop.is_none() {
+        sender.send(event).await?;
+        return Ok(true);
+    }
+    tokio::select! {
+        biased;
+        sent = sender.send(event) => { sent?; Ok(true) }
+        () = stop_signal(stop) => Ok(false),
+    }
+}
+
 /// Feeds `sender` with the events of the days received from `days` (each day's events sorted,
 /// as [`events_of_day`] returns them), merged across days so the stream stays in §9.2 order,
 /// paced per `options`. Returns when the source ends or a limit is reached; the caller drops
@@ -411,7 +573,19 @@ pub async fn produce(
     // day's first instant are released.
     let mut pending: std::collections::VecDeque<DayEvent> = Default::default();
     loop {
-        let next = days.recv().await;
+        let next = match &options.stop {
+            Some(stop) => {
+                let mut stop = stop.clone();
+                tokio::select! {
+                    day = days.recv() => day,
+                    _ = stop.wait_for(|raised| *raised) => {
+                        summary.stop = StopReason::Stopped;
+                        return Ok(summary);
+                    }
+                }
+            }
+            None => days.recv().await,
+        };
         let watermark = match next {
             Some(mut day) => {
                 summary.days += 1;
@@ -446,18 +620,34 @@ pub async fn produce(
             if watermark.is_some_and(|w| ts >= w) {
                 break;
             }
+            if summary.events_skipped < options.skip_events {
+                pending.pop_front();
+                summary.events_skipped += 1;
+                continue;
+            }
+            if stop_raised(&options.stop) {
+                summary.stop = StopReason::Stopped;
+                return Ok(summary);
+            }
             if options.max_events.is_some_and(|m| summary.events_sent >= m) {
                 summary.stop = StopReason::MaxEvents;
                 return Ok(summary);
             }
             if let Some(due) = pacer.due(ts) {
                 if deadline.is_some_and(|d| due > d) {
-                    tokio::time::sleep_until(deadline.unwrap_or(due)).await;
+                    let until = deadline.unwrap_or(due);
+                    if !sleep_unless_stopped(until, &options.stop).await {
+                        summary.stop = StopReason::Stopped;
+                        return Ok(summary);
+                    }
                     summary.stop = StopReason::Duration;
                     return Ok(summary);
                 }
-                if due > Instant::now() + Duration::from_millis(1) {
-                    tokio::time::sleep_until(due).await;
+                if due > Instant::now() + Duration::from_millis(1)
+                    && !sleep_unless_stopped(due, &options.stop).await
+                {
+                    summary.stop = StopReason::Stopped;
+                    return Ok(summary);
                 }
             }
             if deadline.is_some_and(|d| Instant::now() >= d) {
@@ -468,7 +658,10 @@ pub async fn produce(
                 break;
             };
             let encoded = encode(event, options.seed, options.file_timestamps)?;
-            sender.send(encoded).await?;
+            if !send_unless_stopped(sender, encoded, &options.stop).await? {
+                summary.stop = StopReason::Stopped;
+                return Ok(summary);
+            }
             pacer.sent += 1;
             summary.events_sent += 1;
             summary.first_event_ts.get_or_insert(ts);

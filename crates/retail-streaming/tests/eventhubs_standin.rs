@@ -175,6 +175,61 @@ fn dead_lettered(dir: &Path) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// One test's world: a fresh stand-in and a scratch directory for the dead-letter file.
+struct Harness {
+    standin: Arc<Standin>,
+    dir: tempfile::TempDir,
+}
+
+impl Harness {
+    /// The sink configuration pointing at this stand-in.
+    fn config(&self) -> EventHubsConfig {
+        config(&self.standin, self.dir.path())
+    }
+
+    /// Sends `events` through a fresh sink with [`Harness::config`].
+    async fn send(
+        &self,
+        events: &[EncodedEvent],
+    ) -> (
+        Result<retail_streaming::RunSummary, retail_streaming::SinkError>,
+        Arc<SinkMetrics>,
+    ) {
+        run(self.config(), events).await
+    }
+
+    /// Asserts what [`assert_delivered`] asserts for the events acknowledged through `through`.
+    fn assert_delivered(&self, sent: &[EncodedEvent], through: Option<u64>) {
+        assert_delivered(
+            sent,
+            &self.standin.received(),
+            &acknowledged_ids(sent, through),
+        );
+    }
+
+    fn dead_lettered(&self) -> Vec<serde_json::Value> {
+        dead_lettered(self.dir.path())
+    }
+}
+
+/// Runs `body` against a fresh stand-in, bounded by TEST_BOUND, and stops the stand-in after.
+async fn with_standin<F, Fut>(body: F)
+where
+    F: FnOnce(Arc<Harness>) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    tokio::time::timeout(TEST_BOUND, async {
+        let harness = Arc::new(Harness {
+            standin: Arc::new(Standin::start(StandinConfig::default()).await.unwrap()),
+            dir: tempfile::tempdir().unwrap(),
+        });
+        body(Arc::clone(&harness)).await;
+        harness.standin.stop().await;
+    })
+    .await
+    .expect("test bounded in time");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn five_thousand_events_arrive_exactly_as_sent_in_key_order() {
     tokio::time::timeout(TEST_BOUND, async {
@@ -234,12 +289,10 @@ async fn five_thousand_events_arrive_exactly_as_sent_in_key_order() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connection_dropped_mid_batch_loses_nothing() {
-    tokio::time::timeout(TEST_BOUND, async {
-        let standin = Standin::start(StandinConfig::default()).await.unwrap();
-        let dir = tempfile::tempdir().unwrap();
+    with_standin(|h| async move {
         let sent = events(3_000, 5);
-        standin.drop_connection_after_events(1_111);
-        let (summary, metrics) = run(config(&standin, dir.path()), &sent).await;
+        h.standin.drop_connection_after_events(1_111);
+        let (summary, metrics) = h.send(&sent).await;
         let summary = summary.unwrap();
         let snapshot = metrics.snapshot();
         assert_eq!(summary.acknowledged_through, Some(2_999));
@@ -247,34 +300,26 @@ async fn connection_dropped_mid_batch_loses_nothing() {
             snapshot.events_sent_all_types() + snapshot.events_dead_lettered_total,
             3_000
         );
-        assert!(standin.stats().connections_dropped >= 1);
-        assert!(standin.stats().connections >= 2, "{:?}", standin.stats());
+        let stats = h.standin.stats();
+        assert!(stats.connections_dropped >= 1);
+        assert!(stats.connections >= 2, "{stats:?}");
         assert!(snapshot.retries_total >= 1, "{snapshot:?}");
-        let received = standin.received();
-        assert_delivered(
-            &sent,
-            &received,
-            &acknowledged_ids(&sent, summary.acknowledged_through),
-        );
-        standin.stop().await;
+        h.assert_delivered(&sent, summary.acknowledged_through);
     })
-    .await
-    .expect("test bounded in time");
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn server_busy_for_a_while_is_retried() {
-    tokio::time::timeout(TEST_BOUND, async {
-        let standin = Standin::start(StandinConfig::default()).await.unwrap();
-        let dir = tempfile::tempdir().unwrap();
+    with_standin(|h| async move {
         let sent = events(2_000, 3);
-        standin.reject_next_transfers_server_busy(12);
-        let (summary, metrics) = run(config(&standin, dir.path()), &sent).await;
+        h.standin.reject_next_transfers_server_busy(12);
+        let (summary, metrics) = h.send(&sent).await;
         let summary = summary.unwrap();
         let snapshot = metrics.snapshot();
         assert_eq!(summary.acknowledged_through, Some(1_999));
         assert_eq!(snapshot.events_sent_all_types(), 2_000);
-        assert_eq!(standin.stats().transfers_rejected, 12);
+        assert_eq!(h.standin.stats().transfers_rejected, 12);
         assert!(snapshot.retries_total >= 1, "{snapshot:?}");
         assert!(
             snapshot
@@ -285,27 +330,19 @@ async fn server_busy_for_a_while_is_retried() {
                 >= 1,
             "{snapshot:?}"
         );
-        assert_delivered(
-            &sent,
-            &standin.received(),
-            &acknowledged_ids(&sent, summary.acknowledged_through),
-        );
-        standin.stop().await;
+        h.assert_delivered(&sent, summary.acknowledged_through);
     })
-    .await
-    .expect("test bounded in time");
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn standin_restart_on_the_same_port_is_survived() {
-    tokio::time::timeout(TEST_BOUND, async {
-        let standin = Arc::new(Standin::start(StandinConfig::default()).await.unwrap());
-        let dir = tempfile::tempdir().unwrap();
+    with_standin(|h| async move {
         let sent = events(3_000, 4);
         // Slow acknowledgements keep the run going long enough to restart under it.
-        standin.set_ack_delay(Duration::from_millis(5));
+        h.standin.set_ack_delay(Duration::from_millis(5));
         let restarter = {
-            let standin = Arc::clone(&standin);
+            let standin = Arc::clone(&h.standin);
             tokio::spawn(async move {
                 while standin.received_count() < 500 {
                     tokio::time::sleep(Duration::from_millis(5)).await;
@@ -316,7 +353,7 @@ async fn standin_restart_on_the_same_port_is_survived() {
                 standin.restart().await.unwrap();
             })
         };
-        let (summary, metrics) = run(config(&standin, dir.path()), &sent).await;
+        let (summary, metrics) = h.send(&sent).await;
         restarter.await.unwrap();
         let summary = summary.unwrap();
         let snapshot = metrics.snapshot();
@@ -325,30 +362,26 @@ async fn standin_restart_on_the_same_port_is_survived() {
             snapshot.events_sent_all_types() + snapshot.events_dead_lettered_total,
             3_000
         );
-        assert!(standin.stats().connections >= 2, "{:?}", standin.stats());
-        assert_delivered(
-            &sent,
-            &standin.received(),
-            &acknowledged_ids(&sent, summary.acknowledged_through),
+        assert!(
+            h.standin.stats().connections >= 2,
+            "{:?}",
+            h.standin.stats()
         );
-        standin.stop().await;
+        h.assert_delivered(&sent, summary.acknowledged_through);
     })
-    .await
-    .expect("test bounded in time");
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn oversize_events_are_dead_lettered_and_counted() {
-    tokio::time::timeout(TEST_BOUND, async {
-        let standin = Standin::start(StandinConfig::default()).await.unwrap();
-        let dir = tempfile::tempdir().unwrap();
+    with_standin(|h| async move {
         let mut sent = events(300, 3);
         let big = format!(
             r#"{{"event_type":"promotion_applied","pad":"{}"}}"#,
             "y".repeat(9_000)
         );
         sent[100] = EncodedEvent::new(big, "promotion_applied", "big-1", "store-1", 0);
-        let (summary, metrics) = run(config(&standin, dir.path()), &sent).await;
+        let (summary, metrics) = h.send(&sent).await;
         let summary = summary.unwrap();
         let snapshot = metrics.snapshot();
         assert_eq!(summary.acknowledged_through, Some(299));
@@ -358,32 +391,29 @@ async fn oversize_events_are_dead_lettered_and_counted() {
             snapshot.errors_total[&(ErrorStage::Sending, "oversize".to_string())],
             1
         );
-        let dead = dead_lettered(dir.path());
+        let dead = h.dead_lettered();
         assert_eq!(dead.len(), 1);
         assert_eq!(dead[0]["trace_id"], "big-1");
         assert_eq!(dead[0]["index"], 100);
         assert_eq!(dead[0]["error_kind"], "oversize");
         assert_eq!(dead[0]["event"]["event_type"], "promotion_applied");
         assert!(
-            standin
+            h.standin
                 .received()
                 .iter()
                 .all(|e| e.message_id.as_deref() != Some("big-1"))
         );
-        standin.stop().await;
     })
-    .await
-    .expect("test bounded in time");
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn permanent_rejection_stops_the_run_before_the_checkpoint_passes_it() {
-    tokio::time::timeout(TEST_BOUND, async {
-        let standin = Standin::start(StandinConfig::default()).await.unwrap();
-        let dir = tempfile::tempdir().unwrap();
+    with_standin(|h| async move {
         let sent = events(1_000, 2);
-        standin.reject_next_transfers(1_000_000, "amqp:unauthorized-access");
-        let mut cfg = config(&standin, dir.path());
+        h.standin
+            .reject_next_transfers(1_000_000, "amqp:unauthorized-access");
+        let mut cfg = h.config();
         cfg.on_retries_exhausted = OnRetriesExhausted::Stop;
         let (summary, metrics) = run(cfg, &sent).await;
         let error = summary.unwrap_err().to_string();
@@ -394,9 +424,7 @@ async fn permanent_rejection_stops_the_run_before_the_checkpoint_passes_it() {
             snapshot.retries_total, 0,
             "permanent errors are not retried"
         );
-        assert!(standin.received().is_empty());
-        standin.stop().await;
+        assert!(h.standin.received().is_empty());
     })
-    .await
-    .expect("test bounded in time");
+    .await;
 }

@@ -1,7 +1,6 @@
 //! One module per subcommand; each exposes `XArgs` and `run(&GlobalArgs, XArgs)`.
 
 pub mod bench;
-pub mod completions;
 pub mod fabric;
 pub mod generate;
 pub mod init;
@@ -36,6 +35,7 @@ pub fn exit_code_of(err: &anyhow::Error) -> u8 {
 }
 
 /// The error of a subcommand that is declared but not implemented yet.
+#[allow(dead_code)] // every declared command is built now; kept for the next one
 pub fn not_built(what: &str, issue: &str) -> anyhow::Error {
     anyhow::Error::new(Exit {
         code: exit::NOT_BUILT,

@@ -12,8 +12,11 @@ use crate::sink::{AckTracker, HealthReport, Sink};
 
 /// Writes JSON lines to `PATH`, rotating to `STEM.1.EXT`, `STEM.2.EXT`, … when a file would
 /// grow past `max_bytes`. A line is never split; a single line longer than `max_bytes` gets a
-/// file of its own. Existing files are truncated. Events count as acknowledged once in the
-/// file's buffer; `flush` and rotation make them durable (`sync_data`).
+/// file of its own. Existing files are truncated, unless [`JsonlSink::appending`] is set (a
+/// resumed stream): then writing continues at the end of the last existing segment. Events
+/// count as acknowledged once their bytes have left the process's buffer for the operating
+/// system (they survive a kill of the process); `flush` and rotation make them durable
+/// (`sync_data`).
 #[derive(Debug)]
 pub struct JsonlSink {
     base: PathBuf,
@@ -23,6 +26,10 @@ pub struct JsonlSink {
     metrics: Arc<SinkMetrics>,
     acks: AckTracker,
     written_paths: Vec<PathBuf>,
+    append: bool,
+    /// Written events still (partly) in the process buffer: (index, end offset in the
+    /// segment, event type, body bytes, event_ts).
+    unacknowledged: std::collections::VecDeque<(u64, u64, String, usize, i64)>,
 }
 
 #[derive(Debug)]
@@ -30,6 +37,13 @@ struct OpenSegment {
     path: PathBuf,
     writer: BufWriter<File>,
     bytes: u64,
+}
+
+impl OpenSegment {
+    /// Bytes of this segment already handed to the operating system.
+    fn bytes_out_of_process(&self) -> u64 {
+        self.bytes - self.writer.buffer().len() as u64
+    }
 }
 
 impl JsonlSink {
@@ -47,7 +61,16 @@ impl JsonlSink {
             metrics,
             acks: AckTracker::new(),
             written_paths: Vec::new(),
+            append: false,
+            unacknowledged: Default::default(),
         }
+    }
+
+    /// Continue existing files instead of truncating them: the first file opened is the last
+    /// existing segment, opened for appending; rotation goes on from its number.
+    pub fn appending(mut self, append: bool) -> Self {
+        self.append = append;
+        self
     }
 
     /// Path of segment `n`: the base path itself for 0, else `STEM.n.EXT`.
@@ -78,14 +101,37 @@ impl JsonlSink {
 
     async fn open_next(&mut self) -> Result<(), SinkError> {
         self.close_current().await?;
+        let first_append = self.append && self.written_paths.is_empty();
+        if first_append {
+            while tokio::fs::try_exists(Self::segment_path(&self.base, self.next_segment + 1))
+                .await
+                .unwrap_or(false)
+            {
+                self.next_segment += 1;
+            }
+        }
         let path = Self::segment_path(&self.base, self.next_segment);
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             if let Err(e) = tokio::fs::create_dir_all(parent).await {
                 return Err(self.io_error("creating directory", parent, e));
             }
         }
-        let file = match File::create(&path).await {
+        let opened = if first_append {
+            tokio::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+                .await
+        } else {
+            File::create(&path).await
+        };
+        let file = match opened {
             Ok(file) => file,
+            Err(e) => return Err(self.io_error("creating", &path, e)),
+        };
+        let existing = match file.metadata().await {
+            Ok(m) if first_append => m.len(),
+            Ok(_) => 0,
             Err(e) => return Err(self.io_error("creating", &path, e)),
         };
         self.next_segment += 1;
@@ -93,7 +139,7 @@ impl JsonlSink {
         self.current = Some(OpenSegment {
             path,
             writer: BufWriter::with_capacity(256 * 1024, file),
-            bytes: 0,
+            bytes: existing,
         });
         Ok(())
     }
@@ -109,7 +155,36 @@ impl JsonlSink {
                 return Err(self.io_error("closing", &segment.path, e));
             }
         }
+        self.acknowledge_through(u64::MAX);
         Ok(())
+    }
+
+    /// Acknowledges the written events whose last byte is at or before `offset` of the
+    /// current segment.
+    fn acknowledge_through(&mut self, offset: u64) {
+        let mut done = Vec::new();
+        while let Some((_, end, _, _, _)) = self.unacknowledged.front() {
+            if *end > offset {
+                break;
+            }
+            if let Some(event) = self.unacknowledged.pop_front() {
+                done.push(event);
+            }
+        }
+        if done.is_empty() {
+            return;
+        }
+        self.metrics
+            .record_sent(done.iter().map(|(_, _, t, n, ts)| (t.as_str(), *n, *ts)));
+        for (index, ..) in &done {
+            self.acks.resolve(*index);
+        }
+    }
+
+    fn acknowledge_written(&mut self) {
+        if let Some(offset) = self.current.as_ref().map(OpenSegment::bytes_out_of_process) {
+            self.acknowledge_through(offset);
+        }
     }
 }
 
@@ -157,10 +232,31 @@ impl Sink for JsonlSink {
             return Err(self.io_error("writing", &path, e));
         }
         segment.bytes += line_bytes;
-        let e = &event.event;
-        self.metrics
-            .record_sent([(e.event_type.as_str(), e.body.len(), e.event_ts_micros)]);
-        self.acks.resolve(event.index);
+        let e = event.event;
+        self.acks.observe(event.index);
+        self.unacknowledged.push_back((
+            event.index,
+            segment.bytes,
+            e.event_type,
+            e.body.len(),
+            e.event_ts_micros,
+        ));
+        self.acknowledge_written();
+        Ok(())
+    }
+
+    async fn idle(&mut self) -> Result<(), SinkError> {
+        // Nothing is waiting: hand the buffer to the operating system so that a slow stream's
+        // events are acknowledged (and resumable) promptly.
+        if let Some(segment) = self.current.as_mut() {
+            if !segment.writer.buffer().is_empty() {
+                if let Err(e) = segment.writer.flush().await {
+                    let path = segment.path.clone();
+                    return Err(self.io_error("writing", &path, e));
+                }
+            }
+        }
+        self.acknowledge_written();
         Ok(())
     }
 
@@ -176,6 +272,7 @@ impl Sink for JsonlSink {
                 return Err(self.io_error("flushing", &path, e));
             }
         }
+        self.acknowledge_through(u64::MAX);
         Ok(())
     }
 

@@ -1,0 +1,638 @@
+//! End-to-end tests of `retail stream` through the built binary: it continues a generated
+//! dataset, resumes after a stop, stops cleanly on SIGINT, serves metrics, applies run-time
+//! disruptions and checks an Event Hubs destination (the local stand-in).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use retail_schemas::{Date, Envelope, EventType, Payload, Ts};
+
+const HISTORY_END: &str = "2024-11-26";
+
+fn small_config() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .expect("crates/retail-cli sits two levels below the workspace root")
+        .join("config/small.json")
+}
+
+fn command(data_dir: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_retail"));
+    command
+        .arg("--config")
+        .arg(small_config())
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args);
+    command
+}
+
+fn retail(data_dir: &Path, args: &[&str]) -> Output {
+    command(data_dir, args)
+        .arg("--quiet")
+        .output()
+        .expect("the retail binary runs")
+}
+
+fn assert_ok(out: &Output) {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A small-profile history through HISTORY_END, generated once per test binary.
+fn history() -> &'static Path {
+    static HISTORY: OnceLock<tempfile::TempDir> = OnceLock::new();
+    HISTORY
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().unwrap();
+            assert_ok(&retail(dir.path(), &["generate", "--end", HISTORY_END]));
+            dir
+        })
+        .path()
+}
+
+/// A private copy of the history's database and continuation state (streams write their
+/// progress into the data directory).
+fn dataset() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let source = history();
+    std::fs::copy(
+        source.join("retail.duckdb"),
+        dir.path().join("retail.duckdb"),
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.path().join("state")).unwrap();
+    std::fs::copy(
+        source.join("state/checkpoint.bin"),
+        dir.path().join("state/checkpoint.bin"),
+    )
+    .unwrap();
+    dir
+}
+
+fn lines(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+fn jsonl(path: &Path) -> String {
+    format!("jsonl:{}", path.display())
+}
+
+/// The latest business instant of the history: the maximum `event_ts` of every fact table
+/// (other timestamp columns, such as planned arrivals or order deliveries, lie in the future).
+fn history_last_timestamp(data_dir: &Path) -> Ts {
+    let store = retail_store::Store::open(data_dir).unwrap();
+    let connection = store.connection();
+    let mut latest = i64::MIN;
+    for def in retail_schemas::fact_tables() {
+        for column in def.columns() {
+            if column.name != "event_ts" {
+                continue;
+            }
+            let sql = format!("SELECT max(epoch_us({})) FROM {}", column.name, def.name);
+            let max: Option<i64> = connection.query_row(&sql, [], |r| r.get(0)).unwrap();
+            latest = latest.max(max.unwrap_or(i64::MIN));
+        }
+    }
+    Ts(latest)
+}
+
+fn progress(data_dir: &Path) -> serde_json::Value {
+    serde_json::from_str(
+        &std::fs::read_to_string(data_dir.join("state/stream-progress.json")).unwrap(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn stream_continues_the_generated_history_with_every_event_type() {
+    let data = dataset();
+    let file = data.path().join("e.jsonl");
+    let out = retail(
+        data.path(),
+        &[
+            "stream",
+            "--sink",
+            &jsonl(&file),
+            "--rate",
+            "unlimited",
+            "--max-events",
+            "100000",
+        ],
+    );
+    assert_ok(&out);
+
+    let history_end = Date::parse(HISTORY_END).unwrap();
+    let last_history_ts = history_last_timestamp(data.path());
+    let last_receipt_by_store: BTreeMap<i64, Ts> = {
+        let store = retail_store::Store::open(data.path()).unwrap();
+        let mut statement = store
+            .connection()
+            .prepare(
+                "SELECT store_id, max(epoch_us(event_ts)) FROM fact_receipts GROUP BY store_id",
+            )
+            .unwrap();
+        statement
+            .query_map([], |r| Ok((r.get::<_, i64>(0)?, Ts(r.get::<_, i64>(1)?))))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let mut types: BTreeMap<EventType, u64> = BTreeMap::new();
+    let mut trace_ids = BTreeSet::new();
+    let mut previous: Option<Ts> = None;
+    let text = lines(&file);
+    for (i, line) in text.iter().enumerate() {
+        let event = Envelope::from_json(line.as_bytes())
+            .unwrap_or_else(|e| panic!("line {i} is not a valid envelope: {e}"));
+        let ts = event.payload.event_ts();
+        if previous.is_none() {
+            // Business days overlap in UTC across time zones (an east-coast morning precedes
+            // a west-coast evening of the day before), so the stream continues by business
+            // date: its first event lies within the last history day's UTC span, never before.
+            assert!(
+                ts.0 > last_history_ts.0 - Ts::MICROS_PER_DAY,
+                "the first event ({}) is far before the history's last timestamp ({})",
+                ts.to_rfc3339(),
+                last_history_ts.to_rfc3339()
+            );
+        }
+        if let Payload::ReceiptCreated(r) = &event.payload {
+            assert!(
+                ts > last_receipt_by_store[&r.store_id],
+                "a streamed receipt of store {} precedes the store's last history receipt",
+                r.store_id
+            );
+        }
+        assert!(
+            event.payload.business_date() > history_end,
+            "line {i}: business date {} is not after the history",
+            event.payload.business_date()
+        );
+        assert!(
+            previous.is_none_or(|p| p <= ts),
+            "line {i}: events leave in event_ts order"
+        );
+        assert!(
+            trace_ids.insert(event.trace_id),
+            "line {i}: duplicate trace_id"
+        );
+        previous = Some(ts);
+        *types.entry(event.event_type).or_default() += 1;
+    }
+    assert_eq!(text.len(), 100_000);
+    let missing: Vec<_> = EventType::all()
+        .into_iter()
+        .filter(|t| !types.contains_key(t))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "missing event types: {missing:?} ({types:?})"
+    );
+    assert_eq!(progress(data.path())["next_index"], 100_000);
+}
+
+#[test]
+fn picks_and_shipments_of_orders_from_the_last_history_day_are_streamed() {
+    let data = dataset();
+    let file = data.path().join("orders.jsonl");
+    assert_ok(&retail(
+        data.path(),
+        &[
+            "stream",
+            "--sink",
+            &jsonl(&file),
+            "--rate",
+            "unlimited",
+            "--days",
+            "2",
+            "--event-types",
+            "online_order_created,online_order_picked,online_order_shipped",
+        ],
+    ));
+    let mut created = BTreeSet::new();
+    let mut carried = 0;
+    for line in lines(&file) {
+        let event = Envelope::from_json(line.as_bytes()).unwrap();
+        let order = event.correlation_id.clone().unwrap();
+        match event.event_type {
+            EventType::OnlineOrderCreated => {
+                created.insert(order);
+            }
+            _ if !created.contains(&order) => carried += 1,
+            _ => {}
+        }
+    }
+    let store = retail_store::Store::open(data.path()).unwrap();
+    // Orders created in the history whose pick or shipment is on a streamed (node-local) day;
+    // every pick / ship instant after the history's end date in UTC is certainly one.
+    let expected: i64 = store
+        .connection()
+        .query_row(
+            "SELECT count(*) FILTER (WHERE picked_ts >= TIMESTAMP '2024-11-27 14:00:00') \
+                  + count(*) FILTER (WHERE shipped_ts >= TIMESTAMP '2024-11-27 14:00:00') \
+             FROM fact_online_order_headers",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        expected > 0,
+        "the history has no order picked or shipped later"
+    );
+    assert!(
+        carried >= expected as usize,
+        "{carried} carried-over pick/ship events, expected at least {expected}"
+    );
+}
+
+#[test]
+fn a_restarted_stream_continues_with_no_gap_and_no_duplicate() {
+    let data = dataset();
+    let resumed = data.path().join("resumed.jsonl");
+    let base = ["--rate", "unlimited", "--max-events"];
+    for _ in 0..3 {
+        let sink = jsonl(&resumed);
+        let mut args = vec!["stream", "--sink", &sink];
+        args.extend(base);
+        args.push("7000");
+        assert_ok(&retail(data.path(), &args));
+    }
+    assert_eq!(progress(data.path())["next_index"], 21_000);
+
+    let whole = data.path().join("whole.jsonl");
+    let sink = jsonl(&whole);
+    let mut args = vec!["stream", "--restart", "--sink", &sink];
+    args.extend(base);
+    args.push("21000");
+    assert_ok(&retail(data.path(), &args));
+    let (resumed, whole) = (lines(&resumed), lines(&whole));
+    assert_eq!(resumed.len(), 21_000);
+    // jsonl envelopes are byte-deterministic (ingest_timestamp = event_ts): three resumed runs
+    // equal one uninterrupted run, trace_ids included.
+    assert!(
+        resumed == whole,
+        "resumed stream differs from the uninterrupted one"
+    );
+
+    // Another filter is another stream: resuming with it is refused.
+    let sink = jsonl(&data.path().join("other.jsonl"));
+    let out = retail(
+        data.path(),
+        &[
+            "stream",
+            "--sink",
+            &sink,
+            "--event-types",
+            "receipt_created",
+            "--max-events",
+            "10",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--restart"));
+}
+
+fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn signal(child: &Child, name: &str) {
+    let status = Command::new("kill")
+        .arg(format!("-{name}"))
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+fn finish(child: Child) -> Output {
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn sigint_flushes_writes_progress_and_exits_zero() {
+    let data = dataset();
+    let file = data.path().join("paced.jsonl");
+    let child = command(
+        data.path(),
+        &[
+            "stream",
+            "--sink",
+            &jsonl(&file),
+            "--rate",
+            "3000",
+            "--progress-every",
+            "0.2",
+        ],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    wait_for("events in the file", || lines(&file).len() >= 2_000);
+    signal(&child, "INT");
+    let out = finish(child);
+    assert_ok(&out);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("stream done (stopped by signal)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("events/s") && stderr.contains("dead-lettered"),
+        "{stderr}"
+    );
+    let written = lines(&file).len() as u64;
+    assert!(written >= 2_000);
+    // Everything sent was flushed and acknowledged: the progress is exactly the file length.
+    assert_eq!(progress(data.path())["next_index"], written);
+
+    // SIGTERM after a resume: still no gap.
+    let child = command(
+        data.path(),
+        &[
+            "stream",
+            "--sink",
+            &jsonl(&file),
+            "--rate",
+            "3000",
+            "--quiet",
+        ],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    wait_for("more events", || {
+        lines(&file).len() as u64 >= written + 1_000
+    });
+    signal(&child, "TERM");
+    assert_ok(&finish(child));
+    let total = lines(&file);
+    assert_eq!(progress(data.path())["next_index"], total.len() as u64);
+
+    let whole = data.path().join("whole.jsonl");
+    assert_ok(&retail(
+        data.path(),
+        &[
+            "stream",
+            "--restart",
+            "--sink",
+            &jsonl(&whole),
+            "--rate",
+            "unlimited",
+            "--max-events",
+            &total.len().to_string(),
+        ],
+    ));
+    assert!(
+        total == lines(&whole),
+        "the interrupted runs left a gap or a duplicate"
+    );
+}
+
+fn http_get(port: u16, path: &str) -> Option<String> {
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream
+        .write_all(
+            format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                .as_bytes(),
+        )
+        .ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    Some(response)
+}
+
+#[test]
+fn metrics_are_served_over_http() {
+    let data = dataset();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = command(
+        data.path(),
+        &[
+            "stream",
+            "--sink",
+            "null",
+            "--rate",
+            "2000",
+            "--quiet",
+            "--metrics",
+            &format!("127.0.0.1:{port}"),
+        ],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let mut body = String::new();
+    wait_for("metrics with sent events", || {
+        body = http_get(port, "/metrics").unwrap_or_default();
+        body.contains("events_sent_total{sink=\"null\",event_type=")
+    });
+    assert!(body.starts_with("HTTP/1.1 200"), "{body}");
+    assert!(body.contains("text/plain; version=0.0.4"), "{body}");
+    assert!(
+        body.contains("# TYPE events_received_total counter"),
+        "{body}"
+    );
+    assert!(body.contains("lag_seconds{sink=\"null\"}"), "{body}");
+    let missing = http_get(port, "/nothing").unwrap();
+    assert!(missing.starts_with("HTTP/1.1 404"), "{missing}");
+    signal(&child, "INT");
+    assert_ok(&finish(child));
+    // The null sink keeps no progress.
+    assert!(!data.path().join("state/stream-progress.json").exists());
+}
+
+#[test]
+fn a_run_time_disruption_changes_the_events_from_its_start() {
+    let data = dataset();
+    let start = "2024-11-28T12:00:00Z";
+    let run = |name: &str, disruption: Option<&str>| -> Vec<String> {
+        let file = data.path().join(name);
+        let sink = jsonl(&file);
+        let mut args = vec![
+            "stream",
+            "--restart",
+            "--sink",
+            &sink,
+            "--rate",
+            "unlimited",
+            "--days",
+            "4",
+            "--event-types",
+            "truck_arrived,truck_departed,reorder_triggered,stockout_detected",
+        ];
+        if let Some(d) = disruption {
+            args.extend(["--disruption", d]);
+        }
+        assert_ok(&retail(data.path(), &args));
+        lines(&file)
+    };
+    let plain = run("plain.jsonl", None);
+    let spec = format!("dc_outage:ALL:3d@{start}");
+    let disrupted = run("disrupted.jsonl", Some(&spec));
+    let start = Ts::parse_rfc3339(start).unwrap();
+    let before = |events: &[String]| -> Vec<String> {
+        events
+            .iter()
+            .filter(|l| {
+                Envelope::from_json(l.as_bytes())
+                    .unwrap()
+                    .payload
+                    .event_ts()
+                    < start
+            })
+            .cloned()
+            .collect()
+    };
+    assert!(!before(&plain).is_empty());
+    assert_eq!(
+        before(&plain),
+        before(&disrupted),
+        "events before the disruption changed"
+    );
+    let departures = |events: &[String]| {
+        events
+            .iter()
+            .filter(|l| l.contains("\"event_type\":\"truck_departed\""))
+            .count()
+    };
+    assert!(
+        departures(&disrupted) < departures(&plain),
+        "a three-day outage of every DC sends fewer trucks: {} vs {}",
+        departures(&disrupted),
+        departures(&plain)
+    );
+    let bad = retail(
+        data.path(),
+        &[
+            "stream",
+            "--sink",
+            "null",
+            "--disruption",
+            "dc_outage:NOWHERE:2h",
+        ],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn check_connects_to_the_event_hub_and_prints_its_partitions() {
+    use retail_eventhubs_standin::{Standin, StandinConfig};
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let standin = runtime
+        .block_on(Standin::start(StandinConfig {
+            partition_count: 3,
+            ..Default::default()
+        }))
+        .unwrap();
+    let empty = tempfile::tempdir().unwrap();
+    let sink = format!("eventhubs?endpoint={}", standin.endpoint());
+    let out = command(empty.path(), &["stream", "--sink", &sink, "--check"])
+        .env(
+            "AZURE_EVENTHUB_CONNECTION_STRING",
+            standin.connection_string("c3RhbmRpbi1rZXk="),
+        )
+        .output()
+        .unwrap();
+    assert_ok(&out);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("partitions: 3 (0, 1, 2)"), "{stdout}");
+    assert!(
+        stdout.contains("standin.servicebus.windows.net/retail-events"),
+        "{stdout}"
+    );
+    let all = format!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!all.contains("c3RhbmRpbi1rZXk="), "the key leaked: {all}");
+
+    // A real stream through the stand-in: every event arrives.
+    let data = dataset();
+    let out = command(
+        data.path(),
+        &[
+            "stream",
+            "--sink",
+            &sink,
+            "--rate",
+            "unlimited",
+            "--max-events",
+            "3000",
+            "--quiet",
+        ],
+    )
+    .env(
+        "AZURE_EVENTHUB_CONNECTION_STRING",
+        standin.connection_string("c3RhbmRpbi1rZXk="),
+    )
+    .output()
+    .unwrap();
+    assert_ok(&out);
+    let received: BTreeSet<String> = standin
+        .received()
+        .into_iter()
+        .filter_map(|e| e.message_id)
+        .collect();
+    assert_eq!(received.len(), 3_000);
+    assert_eq!(progress(data.path())["next_index"], 3_000);
+    runtime.block_on(standin.stop());
+}
+
+#[test]
+fn bad_arguments_are_bad_input() {
+    let data = dataset();
+    for args in [
+        &["stream", "--sink", "null", "--rate", "fast"][..],
+        &["stream", "--sink", "kafka"],
+        &["stream", "--sink", "null", "--duration", "soon"],
+        &[
+            "stream",
+            "--sink",
+            "null",
+            "--event-types",
+            "receipt_printed",
+        ],
+        &["stream", "--sink", "null", "--pacing", "warp"],
+    ] {
+        let out = retail(data.path(), args);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let empty = tempfile::tempdir().unwrap();
+    let out = retail(empty.path(), &["stream", "--sink", "null"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("retail generate"));
+}
