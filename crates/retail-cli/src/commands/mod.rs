@@ -1,6 +1,7 @@
 //! One module per subcommand; each exposes `XArgs` and `run(&GlobalArgs, XArgs)`.
 
 pub mod bench;
+pub mod completions;
 pub mod fabric;
 pub mod generate;
 pub mod init;
