@@ -20,7 +20,7 @@ fn assert_views_match(house: &Eventhouse) {
         let differences = count(
             house,
             &format!(
-                "SELECT count(*) FROM (({stored}) EXCEPT ALL ({scratch})) UNION ALL (({scratch}) EXCEPT ALL ({stored}))"
+                "SELECT count(*) FROM ((({stored}) EXCEPT ALL ({scratch})) UNION ALL (({scratch}) EXCEPT ALL ({stored})))"
             ),
         );
         assert_eq!(differences, 0, "{} differs from its definition", view.name);
