@@ -22,7 +22,8 @@ use retail_facts::{FactBatch, FactsContext, FactsError, TableVisitor};
 use retail_master::{Dictionaries, MasterData};
 use retail_schemas::{Date, Row, TableDef};
 use retail_store::{
-    ParquetCompression, ParquetLayout, ParquetOptions, Provenance, Store, TableBatches, YearMonth,
+    ParquetCompression, ParquetFileWriter, ParquetLayout, ParquetOptions, Provenance, Store,
+    TableBatches, YearMonth,
 };
 
 /// `_meta` key: the last business date whose Parquet month files are up to date.
@@ -84,6 +85,8 @@ pub struct Summary {
     pub rows: Vec<(&'static str, u64)>,
     /// Wall time.
     pub elapsed: Duration,
+    /// CPU time (user + system) of the whole process so far, when known.
+    pub cpu_seconds: Option<f64>,
 }
 
 impl Summary {
@@ -137,6 +140,7 @@ pub fn write_dimensions(
             .map(|t| (t.def().name, t.num_rows() as u64))
             .collect(),
         elapsed: started.elapsed(),
+        cpu_seconds: None,
     })
 }
 
@@ -273,8 +277,137 @@ pub struct DayDone {
     pub rows: u64,
 }
 
-/// Generates and commits `from..=to` (which must start right after the watermark), writes the
-/// checkpoint after each day and the Parquet month files when a month completes and at the end.
+/// What the engine thread hands to the storage side for one day.
+struct DayOutput {
+    day: Date,
+    tables: Vec<TableBatches>,
+    checkpoint: Vec<u8>,
+}
+
+/// The engine side of a day: run it, put the rows in file order, convert them to Arrow (the
+/// Rust rows are dropped here, so only the Arrow form crosses threads) and serialise the state.
+fn produce_day<E: DayEngine>(engine: &E, state: &mut E::State, day: Date) -> Result<DayOutput> {
+    let mut batch = engine
+        .run_day(state, day)
+        .with_context(|| format!("generating {day}"))?;
+    batch.sort();
+    let mut tables = ToTables(Vec::with_capacity(18));
+    batch.visit_tables(&mut tables)?;
+    drop(batch);
+    let checkpoint = engine.save_state(state)?;
+    Ok(DayOutput {
+        day,
+        tables: tables.0,
+        checkpoint,
+    })
+}
+
+/// The Parquet files of the fact tables for the month being generated, written as the days
+/// come (each file is renamed into place when the month, or the run, ends).
+struct MonthFiles {
+    month: YearMonth,
+    writers: Vec<Option<ParquetFileWriter>>,
+}
+
+impl MonthFiles {
+    fn new(month: YearMonth) -> Self {
+        MonthFiles {
+            month,
+            writers: (0..retail_schemas::fact_tables().len())
+                .map(|_| None)
+                .collect(),
+        }
+    }
+
+    /// Starts the month with the days `[month start, until)` already in the database (a
+    /// continuation in the middle of a month), so the file ends up holding the whole month.
+    fn resume_from_store(
+        &mut self,
+        store: &Store,
+        first_day: Date,
+        until: Date,
+        layout: &ParquetLayout,
+        options: &ParquetOptions,
+    ) -> Result<()> {
+        let month = self.month;
+        for (slot, def) in self.writers.iter_mut().zip(retail_schemas::fact_tables()) {
+            let mut day = first_day;
+            while day < until {
+                store
+                    .for_each_ordered_batch(def, Some((day, day.succ())), |b| {
+                        if slot.is_none() {
+                            let path = layout.fact_month_file(def, month);
+                            *slot = Some(ParquetFileWriter::create(&path, def, options)?);
+                        }
+                        match slot {
+                            Some(writer) => writer.write(b),
+                            None => Ok(()),
+                        }
+                    })
+                    .with_context(|| format!("reading {} back for its month file", def.name))?;
+                day = day.succ();
+            }
+        }
+        Ok(())
+    }
+
+    /// Appends one day's tables (in contract order), one table per worker.
+    fn append(
+        &mut self,
+        tables: &[TableBatches],
+        layout: &ParquetLayout,
+        options: &ParquetOptions,
+    ) -> Result<()> {
+        use rayon::prelude::*;
+        let month = self.month;
+        self.writers
+            .par_iter_mut()
+            .zip(tables.par_iter())
+            .try_for_each(|(slot, table)| -> Result<()> {
+                if table.num_rows() == 0 {
+                    return Ok(());
+                }
+                let def = table.def();
+                if slot.is_none() {
+                    let path = layout.fact_month_file(def, month);
+                    *slot = Some(ParquetFileWriter::create(&path, def, options)?);
+                }
+                let Some(writer) = slot.as_mut() else {
+                    return Ok(());
+                };
+                for batch in table.batches() {
+                    writer
+                        .write(batch)
+                        .with_context(|| format!("writing {} for {}", def.name, month.label()))?;
+                }
+                Ok(())
+            })
+    }
+
+    /// Finishes every file (footer, fsync, rename into place).
+    fn finish(self) -> Result<()> {
+        use rayon::prelude::*;
+        let month = self.month;
+        self.writers
+            .into_par_iter()
+            .flatten()
+            .try_for_each(|w| -> Result<()> {
+                w.finish()
+                    .with_context(|| format!("finishing a Parquet file of {}", month.label()))?;
+                Ok(())
+            })
+    }
+}
+
+/// Generates and commits `from..=to` (which must start right after the watermark).
+///
+/// Two stages overlap: an engine thread runs day d+1 (on `pool`) while this thread commits
+/// day d to DuckDB (one transaction with the watermark), writes its checkpoint and streams its
+/// rows into the month's Parquet files (one table per worker of `pool`). The order of the
+/// commits and of the rows in every file is the day order, so the output does not depend on
+/// the thread count. `data_first` is the first business date this data directory holds (the
+/// dataset start, or a shard's first day): Parquet month files start there.
+#[allow(clippy::too_many_arguments)]
 pub fn generate_facts<E: DayEngine>(
     engine: &E,
     state: &mut E::State,
@@ -282,52 +415,143 @@ pub fn generate_facts<E: DayEngine>(
     config: &Config,
     data_dir: &Path,
     (from, to): (Date, Date),
+    data_first: Date,
+    pool: &rayon::ThreadPool,
     on_day: &mut dyn FnMut(DayDone),
 ) -> Result<Summary> {
     let started = Instant::now();
     let checkpoint = checkpoint_path(data_dir);
     let mut totals: BTreeMap<&'static str, u64> = BTreeMap::new();
-    let mut day = from;
-    while day <= to {
-        let mut batch = engine
-            .run_day(state, day)
-            .with_context(|| format!("generating {day}"))?;
-        batch.sort();
-        let mut tables = ToTables(Vec::with_capacity(18));
-        batch.visit_tables(&mut tables)?;
-        let mut rows = 0;
-        for t in &tables.0 {
-            *totals.entry(t.def().name).or_default() += t.num_rows() as u64;
-            rows += t.num_rows() as u64;
+    let parquet = if config.output.parquet {
+        let layout = ParquetLayout::new(data_dir);
+        remove_stale_temporaries(&layout);
+        // Months before `from`'s month that are behind the database are rewritten from it; the
+        // month of `from` is streamed (its earlier days read back first).
+        let month_start = YearMonth::of(from)
+            .first_day()
+            .unwrap_or(from)
+            .max(data_first);
+        if month_start > data_first {
+            write_parquet_through(
+                store,
+                config,
+                data_dir,
+                month_start.plus_days(-1),
+                data_first,
+            )?;
         }
-        store
-            .commit_day(day, &tables.0, &[])
-            .with_context(|| format!("committing {day}"))?;
-        write_atomically(&checkpoint, &engine.save_state(state)?)
-            .context("writing the continuation checkpoint")?;
-        if day == to || YearMonth::of(day.succ()) != YearMonth::of(day) {
-            write_parquet_through(store, config, data_dir, day)?;
+        let options = parquet_options(config)?;
+        let mut files = MonthFiles::new(YearMonth::of(from));
+        files.resume_from_store(store, month_start, from, &layout, &options)?;
+        Some((layout, options, files))
+    } else {
+        None
+    };
+    let mut parquet = parquet;
+
+    std::thread::scope(|scope| -> Result<()> {
+        // Rendezvous channel: at most one finished day waits while the next is computed.
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<DayOutput>>(0);
+        scope.spawn(move || {
+            let mut day = from;
+            while day <= to {
+                // The pool is entered per day, never while waiting on the channel: a worker
+                // blocked in `send` would starve the Parquet encoding the consumer waits for.
+                let output = pool.install(|| produce_day(engine, state, day));
+                let failed = output.is_err();
+                if sender.send(output).is_err() || failed {
+                    return;
+                }
+                day = day.succ();
+            }
+        });
+        for output in receiver {
+            let DayOutput {
+                day,
+                tables,
+                checkpoint: state_bytes,
+            } = output?;
+            let mut rows = 0;
+            for t in &tables {
+                *totals.entry(t.def().name).or_default() += t.num_rows() as u64;
+                rows += t.num_rows() as u64;
+            }
+            // The Parquet rows of the day are encoded while DuckDB commits it.
+            let streamed = std::thread::scope(|inner| -> Result<()> {
+                let encoder = parquet.as_mut().map(|(layout, options, files)| {
+                    let tables = &tables;
+                    let layout = &*layout;
+                    let options = &*options;
+                    inner.spawn(move || pool.install(|| files.append(tables, layout, options)))
+                });
+                let committed = store
+                    .commit_day(day, &tables, &[])
+                    .with_context(|| format!("committing {day}"));
+                let encoded = match encoder {
+                    Some(handle) => handle
+                        .join()
+                        .map_err(|_| anyhow::anyhow!("the Parquet encoder panicked"))?,
+                    None => Ok(()),
+                };
+                committed?;
+                write_atomically(&checkpoint, &state_bytes)
+                    .context("writing the continuation checkpoint")?;
+                encoded
+            });
+            streamed?;
+            drop(tables);
+            let month_ends = YearMonth::of(day.succ()) != YearMonth::of(day);
+            if day == to || month_ends {
+                if let Some((_, _, files)) = parquet.as_mut() {
+                    let next = MonthFiles::new(YearMonth::of(day.succ()));
+                    let done = std::mem::replace(files, next);
+                    pool.install(|| done.finish())?;
+                    store.set_meta(&[(META_PARQUET_THROUGH, &day.to_string())])?;
+                }
+            }
+            on_day(DayDone { day, rows });
         }
-        on_day(DayDone { day, rows });
-        day = day.succ();
-    }
+        Ok(())
+    })?;
     Ok(Summary {
         rows: retail_schemas::fact_tables()
             .iter()
             .map(|d| (d.name, totals.get(d.name).copied().unwrap_or(0)))
             .collect(),
         elapsed: started.elapsed(),
+        cpu_seconds: None,
     })
 }
 
-/// (Re)writes the Parquet month files of every fact table from the month after
-/// `_meta.parquet_written_through` (or the dataset start) to the month of `through`, then
-/// advances that key. A month written before its end is rewritten by the next run.
+/// Removes the temporary files a killed Parquet write leaves behind (`.<file>.<random>.tmp`).
+fn remove_stale_temporaries(layout: &ParquetLayout) {
+    let Ok(tables) = std::fs::read_dir(layout.root()) else {
+        return;
+    };
+    for table in tables.flatten() {
+        let Ok(files) = std::fs::read_dir(table.path()) else {
+            continue;
+        };
+        for file in files.flatten() {
+            let name = file.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with('.') && name.ends_with(".tmp") {
+                std::fs::remove_file(file.path()).ok();
+            }
+        }
+    }
+}
+
+/// (Re)writes from DuckDB the Parquet month files of every fact table from the month after
+/// `_meta.parquet_written_through` (or from `data_first`, the first business date of the data
+/// directory) to the month of `through`, then advances that key. A month written before its
+/// end is rewritten by the next run.
 pub fn write_parquet_through(
     store: &mut Store,
     config: &Config,
     data_dir: &Path,
     through: Date,
+    data_first: Date,
 ) -> Result<()> {
     if !config.output.parquet {
         return Ok(());
@@ -338,7 +562,7 @@ pub fn write_parquet_through(
         .and_then(Date::parse)
     {
         Some(done) => done.succ(),
-        None => config.start_date(),
+        None => data_first,
     };
     if first > through {
         return Ok(());
@@ -413,6 +637,18 @@ pub fn rows_by_family(summary: &Summary) -> Vec<(&'static str, u64)> {
         .collect()
 }
 
+/// CPU time (user + system, every thread) this process has used, in seconds (Linux only:
+/// fields 14 and 15 of /proc/self/stat, in clock ticks of 1/100 s).
+pub fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The command name (field 2) may contain spaces: count fields after its closing ')'.
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
+}
+
 /// Peak resident set size of this process in KiB (`VmHWM` of /proc/self/status; Linux only).
 pub fn peak_rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -420,4 +656,146 @@ pub fn peak_rss_kib() -> Option<u64> {
         .lines()
         .find_map(|l| l.strip_prefix("VmHWM:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// `_meta` key of a sharded dataset: `K/N of FIRST..LAST` (the shard and the range it was cut
+/// from); absent on an unsharded one.
+pub const META_SHARD: &str = "shard";
+
+/// One of N shards of a date range (`--shard K/N`).
+///
+/// A shard owns a block of whole calendar months of the range, the blocks contiguous and
+/// holding about the same number of days. Every shard simulates the world from the dataset
+/// start (state crosses days through ledgers, trucks and online orders: the days before its
+/// block are replayed without being written) and writes only the business dates of its block.
+/// Every row therefore has exactly one owner, and because month files are whole, a shard's
+/// Parquet files are byte-identical to the single run's files of those months: the union of
+/// the shards' `parquet/` trees IS the single run's tree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    /// 1-based shard number K.
+    pub index: u32,
+    /// Number of shards N.
+    pub count: u32,
+}
+
+impl Shard {
+    /// Parses `K/N` with 1 ≤ K ≤ N.
+    pub fn parse(text: &str) -> std::result::Result<Self, String> {
+        let bad = || format!("--shard {text:?} is not K/N with 1 <= K <= N (for example 2/4)");
+        let (k, n) = text.split_once('/').ok_or_else(bad)?;
+        let index: u32 = k.trim().parse().map_err(|_| bad())?;
+        let count: u32 = n.trim().parse().map_err(|_| bad())?;
+        if index == 0 || count == 0 || index > count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// The first and last business date this shard owns in `first..=last`, or `None` when the
+    /// range has fewer months than there are shards and this one gets none.
+    ///
+    /// Month `m` goes to shard ⌊N × (days before m + half of m's days) / total days⌋ + 1: the
+    /// shard whose share of the days holds the month's midpoint.
+    pub fn block(self, first: Date, last: Date) -> Option<(Date, Date)> {
+        if last < first {
+            return None;
+        }
+        let total = i64::from(last.0 - first.0 + 1);
+        let n = i64::from(self.count);
+        let mut owned: Option<(Date, Date)> = None;
+        let mut month_start = first;
+        while month_start <= last {
+            let next = YearMonth::of(month_start)
+                .next_first_day()
+                .unwrap_or(last.succ());
+            let month_end = next.plus_days(-1).min(last);
+            let before = i64::from(month_start.0 - first.0);
+            let days = i64::from(month_end.0 - month_start.0 + 1);
+            let shard = ((2 * n * before + n * days) / (2 * total)).min(n - 1) + 1;
+            if shard == i64::from(self.index) {
+                owned = Some(match owned {
+                    Some((a, _)) => (a, month_end),
+                    None => (month_start, month_end),
+                });
+            }
+            month_start = month_end.succ();
+        }
+        owned
+    }
+
+    /// The `_meta.shard` value of this shard of `first..=last`.
+    pub fn meta_value(self, first: Date, last: Date) -> String {
+        format!("{}/{} of {first}..{last}", self.index, self.count)
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+#[cfg(test)]
+mod shard_tests {
+    use super::*;
+
+    fn d(text: &str) -> Date {
+        Date::parse(text).unwrap()
+    }
+
+    #[test]
+    fn parse_accepts_k_of_n_and_rejects_the_rest() {
+        assert_eq!(Shard::parse("2/4"), Ok(Shard { index: 2, count: 4 }));
+        for bad in ["0/4", "5/4", "1/0", "2", "a/b", "1/2/3", ""] {
+            let err = Shard::parse(bad).unwrap_err();
+            assert!(err.contains("K/N"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn blocks_are_contiguous_whole_months_covering_the_range_once() {
+        for (first, last) in [
+            ("2024-01-01", "2024-12-31"),
+            ("2024-03-01", "2025-02-28"),
+            ("2024-11-25", "2024-12-01"),
+            ("2024-03-10", "2024-03-20"),
+        ] {
+            let (first, last) = (d(first), d(last));
+            for n in 1..=14 {
+                let mut next = first;
+                for k in 1..=n {
+                    let Some((a, b)) = (Shard { index: k, count: n }).block(first, last) else {
+                        continue;
+                    };
+                    assert_eq!(a, next, "shard {k}/{n} of {first}..{last} leaves a gap");
+                    assert!(a <= b);
+                    assert!(a == first || YearMonth::of(a) != YearMonth::of(a.plus_days(-1)));
+                    assert!(b == last || YearMonth::of(b) != YearMonth::of(b.succ()));
+                    next = b.succ();
+                }
+                assert_eq!(next, last.succ(), "{n} shards of {first}..{last}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_year_in_four_shards_is_four_quarters() {
+        let blocks: Vec<_> = (1..=4)
+            .map(|k| {
+                (Shard { index: k, count: 4 })
+                    .block(d("2024-01-01"), d("2024-12-31"))
+                    .unwrap()
+            })
+            .collect();
+        assert_eq!(
+            blocks,
+            vec![
+                (d("2024-01-01"), d("2024-03-31")),
+                (d("2024-04-01"), d("2024-06-30")),
+                (d("2024-07-01"), d("2024-09-30")),
+                (d("2024-10-01"), d("2024-12-31")),
+            ]
+        );
+    }
 }

@@ -86,6 +86,7 @@ impl Reporter {
                 "elapsed_seconds": summary.elapsed.as_secs_f64(),
                 "rows_per_second": rate,
                 "peak_rss_kib": peak_rss_kib,
+                "cpu_seconds": summary.cpu_seconds,
             })
             .to_string()
         } else {
@@ -101,9 +102,15 @@ impl Reporter {
                     .map(|(f, n)| format!("{f} {n}"))
                     .collect()
             };
-            let rss = peak_rss_kib
+            let mut rss = peak_rss_kib
                 .map(|k| format!(", peak RSS {} MiB", k / 1024))
                 .unwrap_or_default();
+            if let Some(cpu) = summary.cpu_seconds.filter(|c| *c > 0.0) {
+                rss.push_str(&format!(
+                    ", {cpu:.1} CPU-s ({:.0} rows per CPU-s)",
+                    total as f64 / cpu
+                ));
+            }
             format!(
                 "{phase}: {total} rows ({}) in {:.2}s, {:.0} rows/s{rss}",
                 parts.join(", "),

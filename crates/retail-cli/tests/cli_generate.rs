@@ -324,15 +324,3 @@ fn continuation_refuses_another_configuration_and_a_gap() {
         stderr(&out)
     );
 }
-
-#[test]
-fn shard_is_rejected_as_not_built() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = retail(&small_config(), dir.path(), &["generate", "--shard", "1/2"]);
-    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("not supported yet"),
-        "{}",
-        stderr(&out)
-    );
-}

@@ -63,29 +63,53 @@ pub fn run(_global: &GlobalArgs, args: BenchArgs) -> anyhow::Result<u8> {
     );
     for threads in args.threads {
         let data_dir = scratch.path().join(format!("data-{threads}"));
-        let output = Command::new(&exe)
+        let run = |what: &[&str]| -> anyhow::Result<serde_json::Value> {
+            let output = Command::new(&exe)
+                .arg("--config")
+                .arg(&config_path)
+                .arg("--data-dir")
+                .arg(&data_dir)
+                .args(["--log-format", "json", "generate"])
+                .args(what)
+                .arg("--threads")
+                .arg(threads.to_string())
+                .output()
+                .context("running retail generate")?;
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            if !output.status.success() {
+                return Err(anyhow::Error::new(Exit {
+                    code: exit::FAILURE,
+                    message: format!("retail generate failed ({}):\n{stderr}", output.status),
+                }));
+            }
+            stderr
+                .lines()
+                .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+                .find(|v| v["phase"] == "facts")
+                .context("retail generate printed no summary")
+        };
+        // Dimensions first (their own process), so the facts figures are the facts alone.
+        let dims = Command::new(&exe)
             .arg("--config")
             .arg(&config_path)
             .arg("--data-dir")
             .arg(&data_dir)
-            .args(["--log-format", "json", "generate", "--end"])
-            .arg(end.to_string())
-            .arg("--threads")
-            .arg(threads.to_string())
+            .args(["--log-format", "json", "generate", "dimensions"])
             .output()
-            .context("running retail generate")?;
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        if !output.status.success() {
-            return Err(anyhow::Error::new(Exit {
-                code: exit::FAILURE,
-                message: format!("retail generate failed ({}):\n{stderr}", output.status),
-            }));
-        }
-        let facts = stderr
+            .context("running retail generate dimensions")?;
+        let dims_line = String::from_utf8_lossy(&dims.stderr)
             .lines()
             .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-            .find(|v| v["phase"] == "facts")
-            .context("retail generate printed no facts summary")?;
+            .find(|v| v["phase"] == "dimensions");
+        if let Some(d) = dims_line {
+            println!(
+                "threads {threads}: dimensions {} rows in {:.2}s",
+                d["rows"].as_u64().unwrap_or(0),
+                d["elapsed_seconds"].as_f64().unwrap_or(0.0)
+            );
+        }
+        let end_text = end.to_string();
+        let facts = run(&["facts", "--end", &end_text])?;
         let secs = facts["elapsed_seconds"].as_f64().unwrap_or(0.0);
         let rate = |n: u64| if secs > 0.0 { n as f64 / secs } else { 0.0 };
         let mut line = format!("threads {threads}:");
@@ -99,8 +123,13 @@ pub fn run(_global: &GlobalArgs, args: BenchArgs) -> anyhow::Result<u8> {
         let rss = facts["peak_rss_kib"]
             .as_u64()
             .map_or_else(|| "n/a".to_owned(), |k| format!("{} MiB", k / 1024));
+        let cpu = facts["cpu_seconds"].as_f64().filter(|c| *c > 0.0);
+        let per_cpu = cpu.map_or_else(
+            || "n/a".to_owned(),
+            |c| format!("{c:.1} CPU-s = {:.0} rows per CPU-s", total as f64 / c),
+        );
         line.push_str(&format!(
-            " | total {total} rows in {secs:.2}s = {:.0} rows/s | peak RSS {rss}",
+            " | total {total} rows in {secs:.2}s = {:.0} rows/s | {per_cpu} | peak RSS {rss}",
             rate(total)
         ));
         println!("{line}");

@@ -57,7 +57,8 @@ pub struct RangeArgs {
     /// Worker threads (default: performance.threads, or every core). Never changes the output.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     threads: Option<u32>,
-    /// Generate only shard K of N (not supported yet).
+    /// Write only shard K of N: a block of whole months of the range (see docs/decisions.md;
+    /// the union of shards 1/N … N/N in separate data directories equals one run).
     #[arg(long, value_name = "K/N")]
     shard: Option<String>,
 }
@@ -165,15 +166,12 @@ fn run_facts(global: &GlobalArgs, range: &RangeArgs, with_dimensions: bool) -> a
             )));
         }
     }
-    if let Some(shard) = &range.shard {
-        return Err(anyhow::Error::new(Exit {
-            code: exit::NOT_BUILT,
-            message: format!(
-                "--shard {shard}: sharded generation is not supported yet; run without \
-                 --shard (use --threads to use more cores); nothing was done"
-            ),
-        }));
-    }
+    let shard = range
+        .shard
+        .as_deref()
+        .map(pipeline::Shard::parse)
+        .transpose()
+        .map_err(bad_input)?;
     let data_dir = global.data_dir.as_path();
 
     // Read the watermark before loading the configuration: --start sets the dataset start
@@ -215,7 +213,39 @@ fn run_facts(global: &GlobalArgs, range: &RangeArgs, with_dimensions: bool) -> a
             )));
         }
     }
-    let to = config.end_date();
+    let mut to = config.end_date();
+    let mut data_first = config.start_date();
+    // A shard writes only its block; the days before it are replayed, not written.
+    let mut replay_through = watermark;
+    let mut from = from;
+    let shard_meta = shard.map(|s| s.meta_value(config.start_date(), config.end_date()));
+    let recorded_shard = store.meta(pipeline::META_SHARD)?;
+    if watermark.is_some() && recorded_shard != shard_meta {
+        return Err(bad_input(format!(
+            "{} holds {}; run the same --shard with the same --end (or another --data-dir)",
+            store.path().display(),
+            match &recorded_shard {
+                Some(s) => format!("shard {s}"),
+                None => "an unsharded dataset".to_owned(),
+            }
+        )));
+    }
+    if let Some(shard) = shard {
+        match shard.block(config.start_date(), config.end_date()) {
+            Some((first, last)) => {
+                if watermark.is_none() {
+                    from = first;
+                    replay_through = (first > config.start_date()).then(|| first.plus_days(-1));
+                }
+                to = last;
+                data_first = first;
+            }
+            None => {
+                // Fewer months than shards: this one owns nothing.
+                to = from.plus_days(-1);
+            }
+        }
+    }
 
     let started = Instant::now();
     let master = Arc::new(pipeline::master_data(&config)?);
@@ -231,10 +261,22 @@ fn run_facts(global: &GlobalArgs, range: &RangeArgs, with_dimensions: bool) -> a
         dims.elapsed = started.elapsed();
         reporter.summary("dimensions", &dims, None);
     }
+    if let Some(value) = &shard_meta {
+        store.set_meta(&[(pipeline::META_SHARD, value)])?;
+    }
     if from > to {
         // A run killed during its Parquet step left the files behind the database: catch up.
         if let Some(w) = watermark {
-            pipeline::write_parquet_through(&mut store, &config, data_dir, w)?;
+            pipeline::write_parquet_through(&mut store, &config, data_dir, w, data_first)?;
+        }
+        if let (Some(s), None) = (shard, watermark) {
+            reporter.note(&format!(
+                "facts: shard {s} owns no month of {}..{} (fewer months than shards); only the \
+                 dimensions were written",
+                config.start_date(),
+                config.end_date()
+            ));
+            return Ok(exit::OK);
         }
         reporter.note(&format!(
             "facts: nothing to do, {} already holds every day through {}",
@@ -251,42 +293,48 @@ fn run_facts(global: &GlobalArgs, range: &RangeArgs, with_dimensions: bool) -> a
     let engine = pipeline::engine(config.clone(), master)?;
     let checkpoint = pipeline::checkpoint_path(data_dir);
     let days = u64::try_from(to.0 - from.0 + 1).unwrap_or(0);
-    let summary = pool.install(|| -> anyhow::Result<pipeline::Summary> {
-        let (mut state, recovery) =
-            pipeline::recover_state(&engine, &checkpoint, watermark, config.start_date())
-                .context("restoring the continuation state")?;
-        match recovery {
-            Recovery::Fresh | Recovery::Checkpoint => {}
-            Recovery::Replayed(n) => reporter.note(&format!(
-                "continuation checkpoint was behind the database: replayed {n} day(s)"
-            )),
-        }
-        if watermark.is_some() {
-            reporter.note(&format!("continuing after {}", from.plus_days(-1)));
-        }
-        let bar = reporter.days_bar(days, "facts");
-        let mut rows = 0u64;
-        let clock = Instant::now();
-        let summary = pipeline::generate_facts(
-            &engine,
-            &mut state,
-            &mut store,
-            &config,
-            data_dir,
-            (from, to),
-            &mut |done| {
-                rows += done.rows;
-                bar.set_message(format!(
-                    "{} {:.0} rows/s",
-                    done.day,
-                    rows_per_second(rows, clock.elapsed())
-                ));
-                bar.inc(1);
-            },
-        )?;
-        bar.finish_and_clear();
-        Ok(summary)
-    })?;
+    let (mut state, recovery) = pool
+        .install(|| {
+            pipeline::recover_state(&engine, &checkpoint, replay_through, config.start_date())
+        })
+        .context("restoring the continuation state")?;
+    match recovery {
+        Recovery::Fresh | Recovery::Checkpoint => {}
+        Recovery::Replayed(n) if watermark.is_none() => reporter.note(&format!(
+            "shard {}: replayed the {n} day(s) before its block without writing them",
+            shard.map_or_else(String::new, |s| s.to_string())
+        )),
+        Recovery::Replayed(n) => reporter.note(&format!(
+            "continuation checkpoint was behind the database: replayed {n} day(s)"
+        )),
+    }
+    if watermark.is_some() {
+        reporter.note(&format!("continuing after {}", from.plus_days(-1)));
+    }
+    let bar = reporter.days_bar(days, "facts");
+    let mut rows = 0u64;
+    let clock = Instant::now();
+    let mut summary = pipeline::generate_facts(
+        &engine,
+        &mut state,
+        &mut store,
+        &config,
+        data_dir,
+        (from, to),
+        data_first,
+        &pool,
+        &mut |done| {
+            rows += done.rows;
+            bar.set_message(format!(
+                "{} {:.0} rows/s",
+                done.day,
+                rows_per_second(rows, clock.elapsed())
+            ));
+            bar.inc(1);
+        },
+    )?;
+    bar.finish_and_clear();
+    summary.cpu_seconds = pipeline::cpu_seconds();
     reporter.summary("facts", &summary, pipeline::peak_rss_kib());
     Ok(exit::OK)
 }
