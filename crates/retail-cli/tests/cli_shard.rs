@@ -226,10 +226,9 @@ fn union_of_shards_equals_a_single_run() {
         ));
     }
     assert_eq!(dataset_hashes(merged.path()), dataset_hashes(single.path()));
-    // Known gap (docs/decisions.md, shards): after the merge recipe the continued run rewrites the
-    // month files from DuckDB, whose row order differs from the streamed single run's, so only the
-    // database content is compared here; the shards' own Parquet files are compared byte for byte
-    // above.
+    // Known gap (docs/decisions.md, "Parquet after continuing a merged shard set"): the continued
+    // run's November Parquet bytes differ from the single run's, so only the database content is
+    // compared here; the shards' own Parquet files are compared byte for byte above.
 }
 
 #[test]
