@@ -636,3 +636,51 @@ fn bad_arguments_are_bad_input() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("retail generate"));
 }
+
+#[test]
+fn the_duckdb_sink_keeps_a_typed_table_per_event_type_beside_the_history() {
+    let reference = dataset();
+    let file = reference.path().join("e.jsonl");
+    let common = ["--rate", "unlimited", "--max-events", "5000"];
+    let sink = jsonl(&file);
+    let mut args = vec!["stream", "--sink", sink.as_str()];
+    args.extend(common);
+    assert_ok(&retail(reference.path(), &args));
+    let mut expected: BTreeMap<String, i64> = BTreeMap::new();
+    for line in lines(&file) {
+        let envelope = Envelope::from_json(line.as_bytes()).unwrap();
+        *expected
+            .entry(envelope.event_type.name().to_owned())
+            .or_default() += 1;
+    }
+
+    let data = dataset();
+    let mut args = vec!["stream", "--sink", "duckdb"];
+    args.extend(common);
+    assert_ok(&retail(data.path(), &args));
+
+    let store = retail_store::Store::open(data.path()).unwrap();
+    let connection = store.connection();
+    let mut stored: BTreeMap<String, i64> = BTreeMap::new();
+    for event_type in EventType::all() {
+        let sql = format!("SELECT count(*) FROM {}", event_type.name());
+        let count: i64 = connection.query_row(&sql, [], |r| r.get(0)).unwrap();
+        if count > 0 {
+            stored.insert(event_type.name().to_owned(), count);
+        }
+    }
+    assert_eq!(stored, expected);
+    // The history is still there, untouched by the sink.
+    let receipts: i64 = connection
+        .query_row("SELECT count(*) FROM fact_receipts", [], |r| r.get(0))
+        .unwrap();
+    assert!(receipts > 0);
+    let alerts_table: i64 = connection
+        .query_row(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'alerts'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(alerts_table, 1);
+}

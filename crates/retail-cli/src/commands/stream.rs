@@ -278,6 +278,10 @@ fn plan(args: &StreamArgs, config: &Config, data_dir: &Path) -> anyhow::Result<P
     } else if args.hub.is_some() {
         return Err(bad_input("--hub applies to the eventhubs sink only"));
     }
+    if let SinkConfig::Duckdb { path: path @ None } = &mut sink {
+        // The local eventhouse lives beside the generated history unless a file is named.
+        *path = Some(data_dir.join(DATABASE_FILE));
+    }
     let mut options = ProduceOptions::new(config.seed);
     options.max_events_per_second = match args.rate.as_deref() {
         None => Some(u64::from(config.stream.max_events_per_second)),
@@ -406,6 +410,14 @@ fn build_sink(
         SinkConfig::Jsonl { path, max_bytes } => Ok(Box::new(
             JsonlSink::new(path.clone(), *max_bytes, metrics).appending(resuming),
         )),
+        SinkConfig::Duckdb { path } => {
+            let data_dir = path
+                .as_deref()
+                .and_then(Path::parent)
+                .unwrap_or(Path::new("."));
+            retail_eventhouse::build_sink(config, data_dir, metrics)
+                .map_err(|e| bad_input(e.to_string()))
+        }
         other => other.build(metrics).map_err(|e| bad_input(e.to_string())),
     }
 }
