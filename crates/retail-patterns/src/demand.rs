@@ -2,7 +2,7 @@
 //!
 //! The expected number of checkouts of store s in hour slot h of trading day d is
 //!
-//! λ(s,d,h) = customers_per_day × daily_traffic_multiplier(s) × dow(d) × month(d)
+//! λ(s,d,h) = customers_per_day × daily_traffic_multiplier(s) × dow(d) × month_in_store(d)
 //!            × in_store_holiday(d) × weather(s,d) × w(h) / W(daytype)
 //!
 //! where w is the weekday or weekend hour curve and W its sum, so a store open 24 hours on a day
@@ -10,6 +10,8 @@
 //! §7.1 factor of the drawn condition scaled to the same seasonal mean in every season
 //! ([`weather_demand_factor`]; spring, and with it §11's calibration day, is unchanged). The count of a slot is
 //! Poisson(λ) from stream `store_hour(store, date, slot)`, the instants uniform in the slot.
+//! month_in_store(d) is [`calendar::in_store_month_factor`], fitted to Census monthly shares
+//! instead of the contract's factors (docs/realism.md).
 //!
 //! ```
 //! use retail_patterns::demand::{self, Weather};
@@ -22,8 +24,8 @@
 //!     .iter()
 //!     .map(|s| demand::checkout_rate(233.0, 1.0, wednesday, s, Weather::Cloudy, 1.0))
 //!     .sum();
-//! // 233 × dow 0.9 × March 1.0 × cloudy 1.0.
-//! assert!((total - 233.0 * 0.9).abs() < 1e-9);
+//! // 233 × dow 0.9 × March in store 1.01 × cloudy 1.0.
+//! assert!((total - 233.0 * 0.9 * 1.01).abs() < 1e-9);
 //! ```
 
 use chrono_tz::Tz;
@@ -196,7 +198,7 @@ pub fn checkout_rate(
     customers_per_day
         * traffic_multiplier
         * calendar::day_of_week_factor(date)
-        * calendar::month_factor_of(date)
+        * calendar::in_store_month_factor_of(date)
         * holiday
         * weather_demand_factor(weather, Season::of(date))
         * (hour_weight(weekend, slot.local_hour) * fraction)

@@ -230,6 +230,10 @@ fn factors_and_seasons() {
     assert_eq!(calendar::month_factor(12), 1.25);
     assert_eq!(calendar::month_factor(0), 1.0);
     assert_eq!(calendar::month_factor_of(d(2024, 11, 3)), 1.08);
+    // In store, the fitted factors (docs/realism.md) keep December the peak and January low.
+    assert_eq!(calendar::in_store_month_factor_of(d(2024, 11, 3)), 0.88);
+    assert_eq!(calendar::in_store_month_factor(12), 1.14);
+    assert_eq!(calendar::in_store_month_factor(13), 1.0);
     // 2024-03-04 is a Monday.
     let factors: Vec<f64> = (0..7)
         .map(|i| calendar::day_of_week_factor(d(2024, 3, 4).plus_days(i)))

@@ -83,19 +83,19 @@ fn weather_modulates_days_without_shifting_the_seasons() {
 #[test]
 fn a_24_hour_day_expects_customers_per_day_times_its_factors() {
     let tz = parse_tz("America/Chicago").unwrap();
-    // Saturday 2024-03-09, March, cloudy, no holiday: 100 × 1.4.
+    // Saturday 2024-03-09, March (in store 1.01), cloudy, no holiday: 100 × 1.4 × 1.01.
     let sat = d(2024, 3, 9);
     let rates =
         demand::day_checkout_rates(100.0, 1.0, tz, sat, 0, 1440, Weather::Cloudy, &[]).unwrap();
     let total: f64 = rates.iter().map(|(_, l)| l).sum();
-    assert!((total - 140.0).abs() < 1e-9, "{total}");
-    // Black Friday 2024 (Friday 1.2, November 1.08, holiday 3.5), sunny in the fall (1.1 scaled
+    assert!((total - 141.4).abs() < 1e-9, "{total}");
+    // Black Friday 2024 (Friday 1.2, November in store 0.88, holiday 3.5), sunny in the fall (1.1 scaled
     // by 0.95 / 0.93), multiplier 2.
     let bf = d(2024, 11, 29);
     let rates =
         demand::day_checkout_rates(100.0, 2.0, tz, bf, 0, 1440, Weather::Sunny, &[]).unwrap();
     let total: f64 = rates.iter().map(|(_, l)| l).sum();
-    let expected = 100.0 * 2.0 * 1.2 * 1.08 * 3.5 * 1.1 * 0.95 / 0.93;
+    let expected = 100.0 * 2.0 * 1.2 * 0.88 * 3.5 * 1.1 * 0.95 / 0.93;
     assert!((total - expected).abs() < 1e-9, "{total} vs {expected}");
     // Store hours cut the day: 08:00–22:00 keeps only those hours' weights.
     let wed = d(2024, 3, 6);
@@ -104,7 +104,8 @@ fn a_24_hour_day_expects_customers_per_day_times_its_factors() {
     assert_eq!(rates.len(), 14);
     let share: f64 = demand::WEEKDAY_HOUR_WEIGHTS[8..22].iter().sum::<f64>() / 13.0424;
     let total: f64 = rates.iter().map(|(_, l)| l).sum();
-    assert!((total - 90.0 * share).abs() < 1e-9);
+    // Wednesday 0.9 × March in store 1.01.
+    assert!((total - 90.9 * share).abs() < 1e-9);
 }
 
 #[test]
@@ -123,10 +124,10 @@ fn closure_days_have_no_slots_and_dst_days_have_real_hours() {
         demand::day_checkout_rates(100.0, 1.0, ny, fall, 0, 1440, Weather::Cloudy, &[]).unwrap();
     assert_eq!(rates.len(), 25);
     let total: f64 = rates.iter().map(|(_, l)| l).sum();
-    // Sunday 1.1, November 1.08, Halloween 3 days back: 1 + 0.3 × (1 − 0.7 × 3/7) = 1.21,
+    // Sunday 1.1, November in store 0.88, Halloween 3 days back: 1 + 0.3 × (1 − 0.7 × 3/7) = 1.21,
     // cloudy in the fall (1.0 scaled by 0.95 / 0.93).
     let base =
-        100.0 * 1.1 * 1.08 * 1.21 * demand::weather_demand_factor(Weather::Cloudy, Season::Fall);
+        100.0 * 1.1 * 0.88 * 1.21 * demand::weather_demand_factor(Weather::Cloudy, Season::Fall);
     assert!((retail_patterns::calendar::in_store_multiplier(fall) - 1.21).abs() < 1e-12);
     let expected = base * (13.1332 + demand::WEEKEND_HOUR_WEIGHTS[1]) / 13.1332;
     assert!((total - expected).abs() < 1e-9);

@@ -80,10 +80,11 @@ fn december_is_the_peak_month_november_second_and_winter_the_trough() {
             .unwrap();
         assert_eq!(weakest, 0, "{year}: January has the lowest demand per day");
         // Census 1998, retail excluding motor vehicles → GAFO: December per day 1.31 → 1.62
-        // times the year's mean day, January 0.86 → 0.79.
+        // times the year's mean day, January 0.86 → 0.79 (December/January 1.53 → 2.05); the
+        // weekday mix of each year moves the ratio by a few points.
         let dec_over_jan = per_day[11] / per_day[0];
         assert!(
-            (1.5..2.1).contains(&dec_over_jan),
+            (1.4..2.1).contains(&dec_over_jan),
             "{year}: December/January per day {dec_over_jan}"
         );
     }
@@ -91,9 +92,9 @@ fn december_is_the_peak_month_november_second_and_winter_the_trough() {
 
 #[test]
 fn holiday_quarter_and_season_shares_match_census_retail() {
-    // Census 1998 (not adjusted): retail excluding motor vehicles Nov+Dec 19.9 %, Q4 28.4 %;
-    // GAFO (department-store-type merchandise) Nov+Dec 23.2 %, Q4 31.5 %. A hypermarket /
-    // grocery-led chain lies between the two.
+    // NRF: November + December ≈ 19 % of annual retail sales; Census 1998 (not adjusted):
+    // retail excluding motor vehicles Nov+Dec 19.9 %, Q4 28.4 %, Q4/Q1 1.28. The in-store
+    // month factors are fitted to that series (docs/realism.md).
     for year in YEARS {
         let y = in_store(year);
         let s = y.monthly_shares();
@@ -105,11 +106,11 @@ fn holiday_quarter_and_season_shares_match_census_retail() {
             100.0 * q4
         );
         assert!(
-            (0.19..0.235).contains(&holiday),
+            (0.19..0.205).contains(&holiday),
             "{year}: Nov+Dec {holiday}"
         );
-        assert!((0.27..0.33).contains(&q4), "{year}: Q4 {q4}");
-        assert!(q4 > y.quarter_share(1) * 1.3, "{year}: Q4 vs Q1");
+        assert!((0.27..0.30).contains(&q4), "{year}: Q4 {q4}");
+        assert!(q4 > y.quarter_share(1) * 1.2, "{year}: Q4 vs Q1");
     }
 }
 
@@ -121,10 +122,12 @@ fn back_to_school_is_a_bump_not_the_peak() {
         let per_day = per_day_profile(&y);
         assert!(shares[7] < shares[10], "{year}: August below November");
         assert!(shares[7] < shares[11], "{year}: August below December");
-        // A visible bump over July (Census GAFO: +6.5 % per day), not the old +55 %.
+        // At most a small bump over July per day (Census: +0.6 % for retail excluding motor
+        // vehicles, +6.5 % for GAFO), not the contract factors' +55 %; the weekday mix of a year
+        // moves it by a few points either way.
         let bump = per_day[7] / per_day[6];
         assert!(
-            (1.05..1.30).contains(&bump),
+            (0.95..1.15).contains(&bump),
             "{year}: August/July per day {bump}"
         );
         // Aug 15 itself is busier than the same weekday four weeks earlier or later.
@@ -169,9 +172,10 @@ fn holiday_peaks_rank_where_shoppers_expect_them() {
             .unwrap();
         let rank = y.rank_of(super_saturday).unwrap();
         assert!(rank <= 10, "{year}: Super Saturday rank {rank}");
+        // Dec 23 is well above the mean day even when it falls on a Monday (factor 0.7).
         let dec23 = y.day(d(year, 12, 23)).unwrap();
         assert!(
-            dec23 > 1.3 * mean,
+            dec23 > 1.2 * mean,
             "{year}: Dec 23 {dec23} vs mean day {mean}"
         );
         // Easter Saturday beats the ordinary Saturdays two weeks around it.
