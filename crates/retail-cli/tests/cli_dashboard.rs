@@ -318,7 +318,7 @@ fn a_live_stream_feeds_the_dashboard_and_chromium_renders_its_kpis() {
 
     let (head, page) = http_get(&url, "/");
     assert!(head.contains("text/html"), "{head}");
-    assert!(page.contains("setInterval(refresh, 1000)"));
+    assert!(page.contains("setInterval(refresh, 500)"));
     assert!(http_get(&url, "/nothing").0.starts_with("HTTP/1.1 404"));
 
     let Some(browser) = chromium() else {

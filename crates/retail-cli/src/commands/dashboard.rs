@@ -2,7 +2,7 @@
 //! (issue "Local hot path"), served by the binary on 127.0.0.1.
 //!
 //! `GET /` is the page (HTML + JS embedded here); `GET /api/kpis` is the KPI snapshot as JSON
-//! (`retail_eventhouse::snapshot::read_snapshot`), which the page polls every second.
+//! (`retail_eventhouse::snapshot::read_snapshot`), which the page polls twice a second.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -34,7 +34,7 @@ Examples:
   retail dashboard --database /tmp/e.duckdb      # the database of `--sink duckdb:/tmp/e.duckdb`
   curl -s http://127.0.0.1:8050/api/kpis         # the same KPIs as JSON
 
-The page refreshes every second: events stored, net sales of the last hour (and per minute),
+The page refreshes twice a second: events stored, net sales of the last hour (and per minute),
 open stockouts, alerts by rule and the latest ones, top products and tender mix of the current
 15-minute window, zone dwell and top stores of the last hour, all at \"business now\" (the
 latest event time the stream reached). While a duckdb sink streams, the page shows the
@@ -120,7 +120,7 @@ async function refresh() {
   }
 }
 refresh();
-setInterval(refresh, 1000);
+setInterval(refresh, 500);
 </script></body></html>
 "##;
 
@@ -166,7 +166,7 @@ fn stamp_of(database: &Path) -> FileStamp {
 
 /// The KPIs of one database, recomputed only when its files change. Reading opens the database
 /// read-only, and DuckDB refuses a writer while any reader has the file open: a page polling
-/// an idle database every second must not open it every second, or a `retail stream` started
+/// an idle database must not open it at every poll, or a `retail stream` started
 /// later could find it locked.
 struct Kpis {
     database: PathBuf,
