@@ -28,7 +28,7 @@ use crate::{GlobalArgs, exit};
 #[command(after_help = "\
 Examples:
   retail --config config/small.json --data-dir D generate --end 2024-11-21   # a history to continue
-  retail --config config/small.json --data-dir D stream --sink duckdb --speed 60 &
+  retail --config config/small.json --data-dir D stream --sink duckdb --speed 0 --rate 200 &  # 200 events/s
   retail --data-dir D dashboard                  # open http://127.0.0.1:8050 (Ctrl-C stops it)
   retail --data-dir D dashboard --port 0         # any free port; the address is printed
   retail dashboard --database /tmp/e.duckdb      # the database of `--sink duckdb:/tmp/e.duckdb`
@@ -55,7 +55,7 @@ pub struct DashboardArgs {
 
 /// Shown (API and page) while the database holds no live events yet.
 const NO_DATA_HINT: &str = "no KPIs yet: is a `retail stream --sink duckdb` writing to this \
-database? Start one, e.g. `retail --data-dir D stream --sink duckdb --speed 60`.";
+database? Start one, e.g. `retail --data-dir D stream --sink duckdb --speed 0 --rate 200`.";
 
 const PAGE: &str = r##"<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>retail-rti · live KPIs</title>
