@@ -335,6 +335,12 @@ fn a_live_stream_feeds_the_dashboard_and_chromium_renders_its_kpis() {
     let page_url = format!("{url}/");
     let rendered = headless(&browser, &["--dump-dom", &page_url]);
     let dom = String::from_utf8_lossy(&rendered.stdout);
+    assert!(
+        dom.contains("events-total"),
+        "chromium rendered no page ({:?}): {}",
+        rendered.status,
+        String::from_utf8_lossy(&rendered.stderr)
+    );
     assert_eq!(text_of(&dom, "events-total"), "4,000");
     assert_eq!(text_of(&dom, "net-sales"), money(net_sales));
     assert_eq!(
