@@ -79,7 +79,8 @@ ensure_chromium() {
     done
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
         log "installing chromium (apt) for the dashboard's browser test"
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } ||
+            log "installing chromium failed: the dashboard test will fail when CI is set"
     else
         log "no chromium: install it (apt-get install chromium) or the dashboard test skips its browser part (fails when CI is set)"
     fi
