@@ -28,7 +28,7 @@ use crate::{GlobalArgs, exit};
 #[command(after_help = "\
 Examples:
   retail --config config/small.json --data-dir D generate --end 2024-11-21   # a history to continue
-  retail --config config/small.json --data-dir D stream --sink duckdb --speed 0 --rate 200 &  # 200 events/s
+  retail --config config/small.json --data-dir D stream --sink duckdb --speed 0 --rate 200 &
   retail --data-dir D dashboard                  # open http://127.0.0.1:8050 (Ctrl-C stops it)
   retail --data-dir D dashboard --port 0         # any free port; the address is printed
   retail dashboard --database /tmp/e.duckdb      # the database of `--sink duckdb:/tmp/e.duckdb`
