@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # One entry point for developers and CI: installs what a fresh machine lacks, then builds, tests or runs.
 #
-#   scripts/dev.sh setup                 install toolchain helpers (sccache, prebuilt libduckdb)
+#   scripts/dev.sh setup                 install toolchain helpers (sccache, prebuilt libduckdb, chromium)
 #   scripts/dev.sh generate [ARGS...]    build the release CLI and run `retail generate` (default config, ./data)
 #   scripts/dev.sh retail [ARGS...]      build the release CLI and run it with ARGS
 #   scripts/dev.sh test                  everything CI checks: fmt, clippy, all tests, asset checks
+#                                        (installs chromium first: the `retail dashboard` test renders its page)
 #
 # Environment knobs: CARGO_TARGET_DIR (default ~/.cache/retail-rti/target, outside the clone so
 # rebuilds are cheap), RETAIL_NO_SCCACHE=1 to build without sccache, DUCKDB_LIB_DIR to use your own
@@ -70,6 +71,21 @@ ensure_duckdb() {
     export LD_LIBRARY_PATH="$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 }
 
+# Headless Chromium renders the page of `retail dashboard` in its test (Debian's package).
+ensure_chromium() {
+    local name
+    for name in chromium chromium-browser google-chrome; do
+        command -v "$name" >/dev/null 2>&1 && return 0
+    done
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        log "installing chromium (apt) for the dashboard's browser test"
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } ||
+            log "installing chromium failed: the dashboard test will fail when CI is set"
+    else
+        log "no chromium: install it (apt-get install chromium) or the dashboard test skips its browser part (fails when CI is set)"
+    fi
+}
+
 setup_env() {
     export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/retail-rti/target}"
     export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-auto}"
@@ -105,11 +121,11 @@ run_tests() {
 cmd="${1:-}"
 [ $# -gt 0 ] && shift
 case "$cmd" in
-    setup) setup_env; log "ready: CARGO_TARGET_DIR=$CARGO_TARGET_DIR DUCKDB_LIB_DIR=$DUCKDB_LIB_DIR" ;;
+    setup) setup_env; ensure_chromium; log "ready: CARGO_TARGET_DIR=$CARGO_TARGET_DIR DUCKDB_LIB_DIR=$DUCKDB_LIB_DIR" ;;
     env) setup_env >/dev/null; printf 'export CARGO_TARGET_DIR=%q DUCKDB_LIB_DIR=%q LD_LIBRARY_PATH=%q RUSTC_WRAPPER=%q SCCACHE_DIR=%q\n' \
             "$CARGO_TARGET_DIR" "$DUCKDB_LIB_DIR" "$LD_LIBRARY_PATH" "${RUSTC_WRAPPER:-}" "${SCCACHE_DIR:-}" ;;
     generate) setup_env; build_cli; exec "$CARGO_TARGET_DIR/release/retail" generate "$@" ;;
     retail) setup_env; build_cli; exec "$CARGO_TARGET_DIR/release/retail" "$@" ;;
-    test) setup_env; run_tests ;;
+    test) setup_env; ensure_chromium; run_tests ;;
     *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -99,6 +99,8 @@ enum Command {
     Fabric(commands::fabric::FabricArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(commands::completions::CompletionsArgs),
+    /// Serve a local web page with the live KPIs and alerts of a `--sink duckdb` stream.
+    Dashboard(commands::dashboard::DashboardArgs),
 }
 
 fn main() -> ExitCode {
@@ -113,6 +115,7 @@ fn main() -> ExitCode {
         Command::Init(args) => commands::init::run(&cli.global, args),
         Command::Fabric(args) => commands::fabric::run(&cli.global, args),
         Command::Completions(args) => commands::completions::run(&cli.global, args),
+        Command::Dashboard(args) => commands::dashboard::run(&cli.global, args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

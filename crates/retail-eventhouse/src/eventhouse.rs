@@ -126,6 +126,8 @@ pub struct Eventhouse {
     raised: HashSet<(Rule, String)>,
     clock: BusinessClock,
     last_snapshot: Option<std::time::Instant>,
+    /// A batch was committed since the snapshot file was last written.
+    snapshot_stale: bool,
 }
 
 impl std::fmt::Debug for Eventhouse {
@@ -216,6 +218,7 @@ impl Eventhouse {
             raised: HashSet::new(),
             clock: BusinessClock::default(),
             last_snapshot: None,
+            snapshot_stale: false,
         };
         house.load_state()?;
         Ok(house)
@@ -389,6 +392,7 @@ impl Eventhouse {
                 );
             }
         }
+        self.snapshot_stale = true;
         self.maybe_write_snapshot(false)?;
         Ok(outcome)
     }
@@ -688,6 +692,17 @@ impl Eventhouse {
         let value = self.snapshot()?;
         snapshot::write_snapshot_file(&path, &value)?;
         self.last_snapshot = Some(std::time::Instant::now());
+        self.snapshot_stale = false;
+        Ok(())
+    }
+
+    /// Writes the snapshot file if a batch committed since the last write is not in it yet and
+    /// the interval has passed. The sink calls this while idle: without it, the last batch
+    /// before a lull would stay off the dashboard until the next batch.
+    pub fn write_snapshot_if_stale(&mut self) -> Result<()> {
+        if self.snapshot_stale {
+            self.maybe_write_snapshot(false)?;
+        }
         Ok(())
     }
 }

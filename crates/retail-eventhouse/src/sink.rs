@@ -197,6 +197,9 @@ impl Sink for DuckdbSink {
         if self.batch_due() {
             self.commit_buffer()?;
         }
+        if let Some(house) = self.house.as_mut() {
+            house.write_snapshot_if_stale().map_err(sink_error)?;
+        }
         Ok(())
     }
 

@@ -2,11 +2,13 @@
 //! (issue "Local hot path"), served by the binary on 127.0.0.1.
 //!
 //! `GET /` is the page (HTML + JS embedded here); `GET /api/kpis` is the KPI snapshot as JSON
-//! (`retail_eventhouse::snapshot::read_snapshot`), which the page polls every second.
+//! (`retail_eventhouse::snapshot::read_snapshot`), which the page polls twice a second.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
 
 use anyhow::Context;
 use clap::Args;
@@ -16,18 +18,32 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
+use serde_json::Value;
 
-use crate::GlobalArgs;
+use super::Exit;
+use crate::{GlobalArgs, exit};
 
 /// Arguments of `retail dashboard`.
 #[derive(Debug, Args)]
 #[command(after_help = "\
 Examples:
-  retail --data-dir D stream --sink duckdb --speed 60 &   # the live writer
-  retail --data-dir D dashboard --port 8050               # then open http://127.0.0.1:8050
+  retail --config config/small.json --data-dir D generate --end 2024-11-21   # a history to continue
+  retail --config config/small.json --data-dir D stream --sink duckdb --speed 0 --rate 200 &
+  retail --data-dir D dashboard                  # open http://127.0.0.1:8050 (Ctrl-C stops it)
+  retail --data-dir D dashboard --port 0         # any free port; the address is printed
+  retail dashboard --database /tmp/e.duckdb      # the database of `--sink duckdb:/tmp/e.duckdb`
+  curl -s http://127.0.0.1:8050/api/kpis         # the same KPIs as JSON
 
-While a duckdb sink streams, the page shows the snapshot it writes after micro-batches
-(DATA_DIR/retail.duckdb.kpis.json); with no writer it reads the database itself.")]
+The page refreshes twice a second: events stored, net sales of the last hour (and per minute),
+open stockouts, alerts by rule and the latest ones, top products and tender mix of the current
+15-minute window, zone dwell and top stores of the last hour, all at \"business now\" (the
+latest event time the stream reached). While a duckdb sink streams, the page shows the
+snapshot it writes beside the database after micro-batches (PATH.kpis.json, at most twice a
+second; DuckDB lets only one process write a file); with no writer it reads the database
+read-only. The database must exist (it does after `retail generate`); the stream may start
+before or after the dashboard.
+Exit codes: 0 stopped by Ctrl-C or SIGTERM, 1 failure while running,
+2 bad input (port in use, no database).")]
 pub struct DashboardArgs {
     /// Port on 127.0.0.1 (0 = any free port; the address is printed on standard output).
     #[arg(long, default_value_t = 8050)]
@@ -36,6 +52,10 @@ pub struct DashboardArgs {
     #[arg(long, value_name = "PATH")]
     database: Option<PathBuf>,
 }
+
+/// Shown (API and page) while the database holds no live events yet.
+const NO_DATA_HINT: &str = "no KPIs yet: is a `retail stream --sink duckdb` writing to this \
+database? Start one, e.g. `retail --data-dir D stream --sink duckdb --speed 0 --rate 200`.";
 
 const PAGE: &str = r##"<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>retail-rti · live KPIs</title>
@@ -74,7 +94,7 @@ async function refresh() {
   try {
     const r = await fetch("/api/kpis", {cache: "no-store"});
     const k = await r.json();
-    if (k.error) throw new Error(k.error);
+    if (k.error) throw new Error((k.hint ? k.hint + " " : "") + "(" + k.error + ")");
     document.getElementById("events-total").textContent = k.events_total.toLocaleString("en-US");
     const s = k.sales_last_hour || {};
     document.getElementById("net-sales").textContent = money(s.net_sales_cents);
@@ -90,14 +110,17 @@ async function refresh() {
     table("tender-mix", ["tender", "payments", "amount"], (k.tender_mix_15m || []).map(p => [p.tender_type, p.payments, money(p.amount_cents)]));
     table("zone-dwell", ["zone", "visitors", "avg dwell s"], (k.zone_dwell_last_hour || []).map(p => [p.zone, p.visitors, p.avg_dwell_seconds]));
     table("top-stores", ["store", "sales", "net sales"], (k.top_stores_last_hour || []).map(p => [p.store_id, p.sale_receipts, money(p.net_sales_cents)]));
-    table("alerts", ["raised", "rule", "key", "what"], (k.alerts || []).map(a => [a.raised_at, a.rule, a.alert_key, a.message]), "alert-row");
-    document.getElementById("status").textContent = "business now " + k.business_now + " · updated " + new Date().toLocaleTimeString();
+    table("alerts", ["raised (UTC)", "rule", "key", "what"], (k.alerts || []).map(a => [String(a.raised_at).slice(11), a.rule, a.alert_key, a.message]), "alert-row");
+    const age = (Date.now() - Date.parse(k.generated_at)) / 1000;
+    document.getElementById("status").textContent = "business now " + k.business_now + " · " +
+      (age < 6 ? "live" : "no new events since " + new Date(Date.parse(k.generated_at)).toLocaleTimeString()) +
+      " · checked " + new Date().toLocaleTimeString();
   } catch (e) {
-    document.getElementById("status").textContent = "no data: " + e.message;
+    document.getElementById("status").textContent = "waiting for data: " + e.message;
   }
 }
 refresh();
-setInterval(refresh, 1000);
+setInterval(refresh, 500);
 </script></body></html>
 "##;
 
@@ -121,33 +144,93 @@ fn respond(
     response
 }
 
+/// What identifies one state of the database on disk: size and modification time of the
+/// database, its write-ahead log and the writer's snapshot file.
+type FileStamp = Vec<Option<(u64, SystemTime)>>;
+
+fn stamp_of(database: &Path) -> FileStamp {
+    let mut wal = database.as_os_str().to_owned();
+    wal.push(".wal");
+    [
+        database.to_path_buf(),
+        PathBuf::from(wal),
+        retail_eventhouse::snapshot_path_for(database),
+    ]
+    .iter()
+    .map(|path| {
+        let meta = std::fs::metadata(path).ok()?;
+        Some((meta.len(), meta.modified().ok()?))
+    })
+    .collect()
+}
+
+/// The KPIs of one database, recomputed only when its files change. Reading opens the database
+/// read-only, and DuckDB refuses a writer while any reader has the file open: a page polling
+/// an idle database must not open it at every poll, or a `retail stream` started
+/// later could find it locked.
+struct Kpis {
+    database: PathBuf,
+    last: Mutex<Option<(FileStamp, Result<Value, String>)>>,
+}
+
+impl Kpis {
+    fn read(&self) -> Result<Value, String> {
+        let stamp = stamp_of(&self.database);
+        let last = self.last.lock().map(|l| l.clone()).unwrap_or_default();
+        if let Some((seen, result)) = last
+            && seen == stamp
+        {
+            return result;
+        }
+        let result =
+            retail_eventhouse::snapshot::read_snapshot(&self.database).map_err(|e| e.to_string());
+        if let Ok(mut last) = self.last.lock() {
+            *last = Some((stamp, result.clone()));
+        }
+        result
+    }
+}
+
 async fn handle(
     request: Request<Incoming>,
-    database: PathBuf,
+    kpis: Arc<Kpis>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     Ok(match request.uri().path() {
         "/" | "/index.html" => respond(StatusCode::OK, "text/html; charset=utf-8", PAGE),
-        "/api/kpis" => {
-            let snapshot = tokio::task::spawn_blocking(move || {
-                retail_eventhouse::snapshot::read_snapshot(&database)
-            })
-            .await;
-            match snapshot {
-                Ok(Ok(value)) => respond(StatusCode::OK, "application/json", value.to_string()),
-                Ok(Err(e)) => respond(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "application/json",
-                    serde_json::json!({ "error": e.to_string() }).to_string(),
-                ),
-                Err(e) => respond(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "application/json",
-                    serde_json::json!({ "error": e.to_string() }).to_string(),
-                ),
-            }
-        }
+        "/api/kpis" => match tokio::task::spawn_blocking(move || kpis.read()).await {
+            Ok(Ok(value)) => respond(StatusCode::OK, "application/json", value.to_string()),
+            Ok(Err(error)) => respond(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "application/json",
+                serde_json::json!({ "error": error, "hint": NO_DATA_HINT }).to_string(),
+            ),
+            Err(e) => respond(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "application/json",
+                serde_json::json!({ "error": e.to_string() }).to_string(),
+            ),
+        },
         _ => respond(StatusCode::NOT_FOUND, "text/plain", "not found\n"),
     })
+}
+
+fn bad_input(message: String) -> anyhow::Error {
+    anyhow::Error::new(Exit {
+        code: exit::BAD_INPUT,
+        message,
+    })
+}
+
+/// Resolves when the process gets SIGINT (Ctrl-C) or SIGTERM.
+async fn stop_signal() -> anyhow::Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt()).context("watching SIGINT")?;
+    let mut terminate = signal(SignalKind::terminate()).context("watching SIGTERM")?;
+    tokio::select! {
+        _ = interrupt.recv() => {}
+        _ = terminate.recv() => {}
+    }
+    Ok(())
 }
 
 /// Runs `retail dashboard` until interrupted.
@@ -155,31 +238,70 @@ pub fn run(global: &GlobalArgs, args: DashboardArgs) -> anyhow::Result<u8> {
     let database = args
         .database
         .unwrap_or_else(|| global.data_dir.join(retail_eventhouse::DATABASE_FILE));
+    let snapshot_file = retail_eventhouse::snapshot_path_for(&database);
+    if !database.is_file() && !snapshot_file.is_file() {
+        return Err(bad_input(format!(
+            "no database at {}: generate a history and stream into it first \
+             (`retail --data-dir D generate`, then `retail --data-dir D stream --sink duckdb`), \
+             or point --data-dir or --database at it",
+            database.display()
+        )));
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .context("starting the async runtime")?;
+    let quiet = global.quiet;
     runtime.block_on(async move {
         let address = SocketAddr::from(([127, 0, 0, 1], args.port));
-        let listener = tokio::net::TcpListener::bind(address)
-            .await
-            .with_context(|| format!("listening on {address}"))?;
+        let listener = match tokio::net::TcpListener::bind(address).await {
+            Ok(listener) => listener,
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
+                return Err(bad_input(format!(
+                    "port {} on 127.0.0.1 is already in use (another dashboard?): \
+                     choose another with --port N, or --port 0 for any free port",
+                    args.port
+                )));
+            }
+            Err(e) => return Err(e).with_context(|| format!("listening on {address}")),
+        };
         let bound = listener.local_addr().context("reading the bound address")?;
+        // The first line of standard output, even with --quiet: scripts read the address.
         println!(
-            "dashboard on http://{bound}/ (database {})",
+            "dashboard on http://{bound}/ (database {}; Ctrl-C stops it)",
             database.display()
         );
         use std::io::Write as _;
         let _ = std::io::stdout().flush();
+        let kpis = Arc::new(Kpis {
+            database: database.clone(),
+            last: Mutex::new(None),
+        });
+        let stop = stop_signal();
+        tokio::pin!(stop);
         loop {
-            let (stream, _) = tokio::select! {
-                accepted = listener.accept() => accepted.context("accepting a connection")?,
-                _ = tokio::signal::ctrl_c() => return anyhow::Ok(crate::exit::OK),
+            let stream = tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok((stream, _)) => stream,
+                    // Per-connection failures (e.g. too many open files) must not end the server.
+                    Err(e) => {
+                        tracing::warn!("accepting a connection: {e}");
+                        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                        continue;
+                    }
+                },
+                stopped = &mut stop => {
+                    stopped?;
+                    if !quiet {
+                        eprintln!("dashboard stopped");
+                    }
+                    return anyhow::Ok(exit::OK);
+                }
             };
-            let database = database.clone();
+            let kpis = Arc::clone(&kpis);
             tokio::spawn(async move {
-                let service = service_fn(move |request| handle(request, database.clone()));
+                let service = service_fn(move |request| handle(request, Arc::clone(&kpis)));
                 let _ = http1::Builder::new()
                     .serve_connection(TokioIo::new(stream), service)
                     .await;

@@ -2,6 +2,7 @@
 
 pub mod bench;
 pub mod completions;
+pub mod dashboard;
 pub mod fabric;
 pub mod generate;
 pub mod init;
