@@ -4,9 +4,9 @@
 //! binary stays within the documented memory budget (docs/reliability.md). The figure is the
 //! child's peak resident set (VmHWM), sampled until it exits; a budget, not a timing.
 
-mod reliability_support;
+mod support;
 
-use reliability_support::*;
+use support::*;
 
 /// Peak resident memory allowed to `retail generate` for the small-profile week, and to
 /// `retail validate` over it (docs/reliability.md, "Resource limits").

@@ -81,6 +81,7 @@ fn config(standin: &Standin, dir: &std::path::Path) -> EventHubsConfig {
         auth: EventHubsAuth::ConnectionString(SecretString::new(standin.connection_string(KEY))),
         custom_endpoint: Some(standin.endpoint()),
         max_batch_bytes: 8 * 1024,
+        max_event_bytes: 4 * 1024,
         send_timeout: Duration::from_secs(5),
         connect_timeout: Duration::from_secs(5),
         retry: RetryPolicy {

@@ -3,11 +3,11 @@
 //! an uninterrupted run's dataset table for table (content hashes: no duplicate, no missing
 //! day) and file for file (Parquet).
 
-mod reliability_support;
+mod support;
 
 use std::time::{Duration, Instant};
 
-use reliability_support::*;
+use support::*;
 
 /// Kill instants drawn; the test stops drawing once this many runs were really killed.
 const KILLS: usize = 20;

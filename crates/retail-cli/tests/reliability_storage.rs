@@ -6,11 +6,11 @@
 //! The read-only and full directories are tiny tmpfs mounts; they need root and mount
 //! permission (CI has both). Without them those two tests print why and pass without checking.
 
-mod reliability_support;
+mod support;
 
 use std::path::Path;
 
-use reliability_support::*;
+use support::*;
 
 const DAY_1: [&str; 5] = ["generate", "--start", "2024-11-25", "--end", "2024-11-25"];
 const THROUGH_DAY_2: [&str; 3] = ["generate", "--end", "2024-11-26"];

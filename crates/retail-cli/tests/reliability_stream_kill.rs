@@ -4,13 +4,13 @@
 //! trace_ids removed, is exactly the start of an uninterrupted stream: no gap, nothing
 //! invented, and every line a whole event.
 
-mod reliability_support;
+mod support;
 
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use reliability_support::*;
+use support::*;
 
 const KILLS: usize = 6;
 const SEED: u64 = 0x0009_57EA_0001;

@@ -7,13 +7,13 @@
 //! stderr, log line or error message, nor in any file written under the data directory.
 //! (The library-level counterpart is retail-streaming's tests/eventhubs_secrets.rs.)
 
-mod reliability_support;
+mod support;
 
 use std::net::TcpListener;
 use std::path::Path;
 use std::process::Output;
 
-use reliability_support::*;
+use support::*;
 
 const KEY: &str = "FAKEsasKEYcliRELIABILITYtest0000DONOTLEAK99=";
 
