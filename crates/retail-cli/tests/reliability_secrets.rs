@@ -82,13 +82,13 @@ fn the_sas_key_appears_in_no_output_and_no_file() {
     let data = dir.path().join("data");
     let config = small_config();
     let mut lines_checked = 0usize;
-    for json_logs in [false, true] {
-        let out = run(
-            &config,
-            &data,
-            json_logs,
-            &["generate", "--start", "2024-11-25", "--end", "2024-11-25"],
-        );
+    // A new dataset with text logs, then its continuation by one day with JSON logs.
+    let generate_runs: [(bool, &[&str]); 2] = [
+        (false, &["generate", "--start", "2024-11-25", "--end", "2024-11-25"]),
+        (true, &["generate", "--end", "2024-11-26"]),
+    ];
+    for (json_logs, generate) in generate_runs {
+        let out = run(&config, &data, json_logs, generate);
         assert_ok(&out);
         lines_checked += out.stderr.split(|b| *b == b'\n').count();
         let out = run(&config, &data, json_logs, &["validate"]);

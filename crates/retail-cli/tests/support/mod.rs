@@ -64,17 +64,26 @@ pub fn assert_clear_error(out: &Output, codes: &[i32], needles: &[&str]) -> Stri
         out.status.code()
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
+    // Text logs end with an `error: …` line; JSON logs with an ERROR record.
     let line = stderr
         .lines()
-        .find(|l| l.starts_with("error: "))
+        .find_map(|l| {
+            if l.starts_with("error: ") {
+                return Some(l.to_owned());
+            }
+            let record: serde_json::Value = serde_json::from_str(l).ok()?;
+            (record["level"] == "ERROR")
+                .then(|| format!("error: {}", record["message"].as_str().unwrap_or_default()))
+        })
         .unwrap_or_else(|| panic!("no `error:` line in {stderr}"));
+    assert!(line.len() > "error: ".len() + 5, "an empty error: {stderr}");
     for needle in needles {
         assert!(
             stderr.to_lowercase().contains(&needle.to_lowercase()),
             "{needle:?} missing from: {stderr}"
         );
     }
-    line.to_owned()
+    line
 }
 
 /// Content hash of every table plus the watermark (the comparison of data-contract §12).
@@ -211,4 +220,17 @@ pub fn run_measuring_peak_rss(mut command: Command) -> (Output, u64) {
     let output = child.wait_with_output().unwrap();
     let peak = sampler.join().unwrap();
     (output, peak)
+}
+
+/// How many iterations a heavy reliability loop runs: `default` (kept small so that the suite
+/// stays fast), the issue's `full` count with `RELIABILITY_ITERATIONS=full`, or any count with
+/// `RELIABILITY_ITERATIONS=N`.
+pub fn iterations(default: usize, full: usize) -> usize {
+    match std::env::var("RELIABILITY_ITERATIONS").as_deref() {
+        Ok("full") => full,
+        Ok(n) => n
+            .parse()
+            .unwrap_or_else(|_| panic!("RELIABILITY_ITERATIONS={n}: expected `full` or a count")),
+        Err(_) => default,
+    }
 }
