@@ -41,12 +41,8 @@ fn assert_no_secret(what: &str, haystack: &[u8]) {
 
 /// Runs `retail` with the secret in the environment, very verbose, with backtraces.
 fn run(config: &Path, data_dir: &Path, json_logs: bool, args: &[&str]) -> Output {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_retail"));
+    let mut command = retail_in(config, data_dir);
     command
-        .arg("--config")
-        .arg(config)
-        .arg("--data-dir")
-        .arg(data_dir)
         .arg("-vvv")
         .args(if json_logs {
             &["--log-format", "json"][..]
@@ -56,8 +52,7 @@ fn run(config: &Path, data_dir: &Path, json_logs: bool, args: &[&str]) -> Output
         .args(args)
         .env("EVENTHUB_CONNECTION_STRING", connection_string())
         .env("AZURE_EVENTHUB_CONNECTION_STRING", connection_string())
-        .env("RUST_BACKTRACE", "full")
-        .stdin(std::process::Stdio::null());
+        .env("RUST_BACKTRACE", "full");
     let out = command.output().expect("the retail binary runs");
     let label = format!("retail {args:?}");
     assert_no_secret(&format!("stdout of {label}"), &out.stdout);
@@ -84,7 +79,10 @@ fn the_sas_key_appears_in_no_output_and_no_file() {
     let mut lines_checked = 0usize;
     // A new dataset with text logs, then its continuation by one day with JSON logs.
     let generate_runs: [(bool, &[&str]); 2] = [
-        (false, &["generate", "--start", "2024-11-25", "--end", "2024-11-25"]),
+        (
+            false,
+            &["generate", "--start", "2024-11-25", "--end", "2024-11-25"],
+        ),
         (true, &["generate", "--end", "2024-11-26"]),
     ];
     for (json_logs, generate) in generate_runs {
@@ -109,7 +107,12 @@ fn the_sas_key_appears_in_no_output_and_no_file() {
     for json_logs in [false, true] {
         let out = run(&secret_config, &data, json_logs, &["generate"]);
         assert_clear_error(&out, &[2], &["looks like a secret"]);
-        let out = run(&secret_config, &data, json_logs, &["stream", "--sink", "null"]);
+        let out = run(
+            &secret_config,
+            &data,
+            json_logs,
+            &["stream", "--sink", "null"],
+        );
         assert_eq!(out.status.code(), Some(2));
     }
 
@@ -119,7 +122,9 @@ fn the_sas_key_appears_in_no_output_and_no_file() {
         vec![
             "stream".into(),
             "--sink".into(),
-            format!("eventhubs?endpoint={endpoint}&connection_string_env=EVENTHUB_CONNECTION_STRING&send_timeout_ms=2000"),
+            format!(
+                "eventhubs?endpoint={endpoint}&connection_string_env=EVENTHUB_CONNECTION_STRING&send_timeout_ms=2000"
+            ),
             "--max-events".into(),
             "5".into(),
         ],

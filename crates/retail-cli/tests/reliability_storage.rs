@@ -56,7 +56,11 @@ fn garbage_database_file_is_a_clear_error_and_stays_untouched() {
         let out = retail(&small_config(), dir.path(), &args);
         let line = assert_clear_error(&out, &[1, 2], &["retail.duckdb"]);
         println!("retail {args:?}: exit {:?}: {line}", out.status.code());
-        assert_eq!(files_under(dir.path()), before, "retail {args:?} changed the directory");
+        assert_eq!(
+            files_under(dir.path()),
+            before,
+            "retail {args:?} changed the directory"
+        );
     }
 }
 
@@ -117,7 +121,11 @@ fn damaged_retail_database_is_a_clear_error_and_stays_untouched() {
             }
             let line = assert_clear_error(&out, &[1, 2], &[]);
             println!("retail {args:?}: exit {code:?}: {line}");
-            assert_eq!(files_under(dir), before, "retail {args:?} changed the directory");
+            assert_eq!(
+                files_under(dir),
+                before,
+                "retail {args:?} changed the directory"
+            );
         }
     }
 }
@@ -139,7 +147,11 @@ fn foreign_duckdb_database_is_refused_and_keeps_its_tables() {
         let out = retail(&small_config(), dir.path(), &args);
         let line = assert_clear_error(&out, &[2], &["not a retail-rti database"]);
         println!("retail {args:?}: {line}");
-        assert_eq!(files_under(dir.path()), before, "retail {args:?} changed the directory");
+        assert_eq!(
+            files_under(dir.path()),
+            before,
+            "retail {args:?} changed the directory"
+        );
     }
     let conn = duckdb::Connection::open(database(dir.path())).unwrap();
     let rows: i64 = conn

@@ -22,14 +22,6 @@ const KILLED_RUN: [&str; 4] = ["--rate", "20000", "--max-events", "1000000"];
 /// The last run, left to finish.
 const FINAL_RUN: [&str; 4] = ["--rate", "unlimited", "--max-events", "5000"];
 
-fn lines(path: &Path) -> Vec<String> {
-    std::fs::read_to_string(path)
-        .unwrap_or_default()
-        .lines()
-        .map(str::to_owned)
-        .collect()
-}
-
 fn trace_id(line: &str) -> String {
     let value: serde_json::Value = serde_json::from_str(line)
         .unwrap_or_else(|e| panic!("a broken line in the stream file ({e}): {line:?}"));
@@ -77,7 +69,10 @@ fn stream_killed_at_random_points_resumes_with_no_gap() {
         // Not a timing assertion: a bound on a hang.
         let bound = Instant::now() + Duration::from_secs(120);
         while checkpoint(data.path()) <= before {
-            assert!(child.try_wait().unwrap().is_none(), "the stream ended early");
+            assert!(
+                child.try_wait().unwrap().is_none(),
+                "the stream ended early"
+            );
             assert!(Instant::now() < bound, "the progress file never moved");
             std::thread::sleep(Duration::from_millis(5));
         }
@@ -100,7 +95,10 @@ fn stream_killed_at_random_points_resumes_with_no_gap() {
     // The final run sent its 5,000 events from the last checkpoint on, and every restart
     // began further on than the one before.
     assert_eq!(killed.len() - lines_before_the_final_run, 5_000);
-    assert!(resumed_from.windows(2).all(|w| w[0] < w[1]), "{resumed_from:?}");
+    assert!(
+        resumed_from.windows(2).all(|w| w[0] < w[1]),
+        "{resumed_from:?}"
+    );
     let whole_file = data.path().join("whole.jsonl");
     let whole_sink = format!("jsonl:{}", whole_file.display());
     let count = distinct.len().to_string();
@@ -108,13 +106,22 @@ fn stream_killed_at_random_points_resumes_with_no_gap() {
         &config,
         data.path(),
         &[
-            "stream", "--restart", "--sink", &whole_sink, "--rate", "unlimited", "--max-events",
+            "stream",
+            "--restart",
+            "--sink",
+            &whole_sink,
+            "--rate",
+            "unlimited",
+            "--max-events",
             &count,
         ],
     ));
     let whole = lines(&whole_file);
     assert_eq!(distinct.len(), whole.len());
-    assert!(distinct == whole, "the resumed stream is not the uninterrupted one");
+    assert!(
+        distinct == whole,
+        "the resumed stream is not the uninterrupted one"
+    );
     println!(
         "{} kills, each after the checkpoint moved plus a random delay; (checkpoint after the \
          kill, delay ms): {kills:?}; {} lines written, {} distinct events = the uninterrupted \

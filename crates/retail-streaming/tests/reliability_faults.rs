@@ -184,11 +184,12 @@ async fn injected_faults_lose_no_event() {
         let snapshot = metrics.snapshot();
         assert_eq!(summary.events_received, event_count as u64);
         assert_eq!(summary.acknowledged_through, Some(event_count as u64 - 1));
-        let dead: Vec<serde_json::Value> = std::fs::read_to_string(dir.path().join("dead-letter.jsonl"))
-            .unwrap_or_default()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
+        let dead: Vec<serde_json::Value> =
+            std::fs::read_to_string(dir.path().join("dead-letter.jsonl"))
+                .unwrap_or_default()
+                .lines()
+                .map(|l| serde_json::from_str(l).unwrap())
+                .collect();
         assert_eq!(snapshot.events_dead_lettered_total, dead.len() as u64);
         assert_eq!(
             snapshot.events_sent_all_types() + snapshot.events_dead_lettered_total,
