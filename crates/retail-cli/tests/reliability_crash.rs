@@ -37,7 +37,7 @@ fn generate_killed_at_random_points_resumes_to_the_uninterrupted_dataset() {
     assert_ok(&retail(&config, reference.path(), &ARGS));
     let full_run = clock.elapsed();
     let expected = dataset_hashes(reference.path());
-    let expected_parquet = files_under(&reference.path().join("parquet"));
+    let expected_parquet = parquet_files(reference.path());
     assert!(!expected_parquet.is_empty());
 
     let mut clock_of_kills = KillClock(SEED);
@@ -84,11 +84,22 @@ fn generate_killed_at_random_points_resumes_to_the_uninterrupted_dataset() {
             expected,
             "chain {chains} differs from the uninterrupted run"
         );
+        let parquet = parquet_files(dir.path());
+        let names = |files: &[(std::path::PathBuf, Vec<u8>)]| -> Vec<std::path::PathBuf> {
+            files.iter().map(|(path, _)| path.clone()).collect()
+        };
         assert_eq!(
-            files_under(&dir.path().join("parquet")),
-            expected_parquet,
-            "chain {chains}: Parquet differs from the uninterrupted run"
+            names(&parquet),
+            names(&expected_parquet),
+            "chain {chains}: not the uninterrupted run's Parquet files"
         );
+        for ((path, bytes), (_, expected)) in parquet.iter().zip(&expected_parquet) {
+            assert!(
+                bytes == expected,
+                "chain {chains}: {} differs from the uninterrupted run's",
+                path.display()
+            );
+        }
     }
     println!(
         "uninterrupted run {:.1}s; {} kills at {:?} ms after start; {chains} chains, runs per chain \

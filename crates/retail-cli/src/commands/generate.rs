@@ -267,6 +267,8 @@ fn run_facts(global: &GlobalArgs, range: &RangeArgs, with_dimensions: bool) -> a
         let mut dims = pipeline::write_dimensions(&config, &master, &mut store, data_dir)?;
         dims.elapsed = started.elapsed();
         reporter.summary("dimensions", &dims, None);
+    } else {
+        pipeline::write_missing_dimension_files(&store, &config, data_dir)?;
     }
     if let Some(value) = &shard_meta {
         store.set_meta(&[(pipeline::META_SHARD, value)])?;
