@@ -249,3 +249,52 @@ fn continuation_refuses_another_configuration_and_a_gap() {
         stderr(&out)
     );
 }
+
+/// The same command line, `--start` included, run again continues the dataset (docs/cli.md:
+/// "run it again after an interruption to continue") — and once complete, says so and exits 0.
+#[test]
+fn the_same_command_with_start_run_again_continues() {
+    let single = tempfile::tempdir().unwrap();
+    let through_26 = ["generate", "--start", "2024-11-25", "--end", "2024-11-26"];
+    assert_ok(&retail(&small_config(), single.path(), &through_26));
+
+    let dir = tempfile::tempdir().unwrap();
+    assert_ok(&retail(
+        &small_config(),
+        dir.path(),
+        &["generate", "--start", "2024-11-25", "--end", "2024-11-25"],
+    ));
+    assert_ok(&retail(&small_config(), dir.path(), &through_26));
+    assert_eq!(dataset_hashes(dir.path()), dataset_hashes(single.path()));
+    assert_eq!(parquet_files(dir.path()), parquet_files(single.path()));
+    assert_ok(&retail(&small_config(), dir.path(), &through_26));
+    assert_eq!(dataset_hashes(dir.path()), dataset_hashes(single.path()));
+}
+
+/// What a kill during the Parquet step can leave behind — a temporary file, a dimension file
+/// not yet written — is repaired by the next run, even one with no day left to generate.
+#[test]
+fn the_next_run_repairs_the_parquet_files_a_kill_left_behind() {
+    let args = ["generate", "--start", "2024-11-25", "--end", "2024-11-25"];
+    let reference = tempfile::tempdir().unwrap();
+    assert_ok(&retail(&small_config(), reference.path(), &args));
+    let expected = parquet_files(reference.path());
+
+    let dir = tempfile::tempdir().unwrap();
+    assert_ok(&retail(&small_config(), dir.path(), &args));
+    let parquet = dir.path().join("parquet");
+    std::fs::remove_file(parquet.join("dim_date/dim_date.parquet")).unwrap();
+    std::fs::write(
+        parquet.join("fact_receipts/.fact_receipts_2024-11.parquet.Ab12Cd.tmp"),
+        b"half a file",
+    )
+    .unwrap();
+    assert_ne!(parquet_files(dir.path()), expected);
+    let out = retail(
+        &small_config(),
+        dir.path(),
+        &["generate", "--end", "2024-11-25"],
+    );
+    assert_ok(&out);
+    assert_eq!(parquet_files(dir.path()), expected);
+}
