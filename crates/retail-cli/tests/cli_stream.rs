@@ -611,3 +611,28 @@ fn the_duckdb_sink_keeps_a_typed_table_per_event_type_beside_the_history() {
         .unwrap();
     assert_eq!(alerts_table, 1);
 }
+
+/// A dataset made with `generate --start` (a start other than the configuration's) streams:
+/// the stream takes the dataset's recorded start, so the configuration hashes match.
+#[test]
+fn a_dataset_generated_with_its_own_start_can_be_streamed() {
+    let data = tempfile::tempdir().unwrap();
+    assert_ok(&retail_small(
+        data.path(),
+        &["generate", "--start", "2024-11-25", "--end", "2024-11-25"],
+    ));
+    let file = data.path().join("events.jsonl");
+    assert_ok(&retail_small(
+        data.path(),
+        &[
+            "stream",
+            "--sink",
+            &jsonl_sink(&file),
+            "--rate",
+            "unlimited",
+            "--max-events",
+            "100",
+        ],
+    ));
+    assert_eq!(lines(&file).len(), 100);
+}
