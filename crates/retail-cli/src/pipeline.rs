@@ -144,6 +144,29 @@ pub fn write_dimensions(
     })
 }
 
+/// Writes from DuckDB the Parquet file of every dimension whose file is missing: a run killed
+/// after the dimensions' commit but before their last Parquet file would otherwise leave that
+/// file missing for good (the dimensions are not written again once committed).
+pub fn write_missing_dimension_files(
+    store: &Store,
+    config: &Config,
+    data_dir: &Path,
+) -> Result<()> {
+    if !config.output.parquet {
+        return Ok(());
+    }
+    let layout = ParquetLayout::new(data_dir);
+    let options = parquet_options(config)?;
+    for def in retail_schemas::dimension_tables() {
+        if !layout.dimension_file(def).exists() {
+            store
+                .write_dimension(def, &layout, &options)
+                .with_context(|| format!("writing the Parquet file of {}", def.name))?;
+        }
+    }
+    Ok(())
+}
+
 /// The facts engine as the pipeline drives it: a state carried from day to day, one call per
 /// business date, and a checkpoint of the state.
 pub trait DayEngine: Sync {
@@ -556,6 +579,9 @@ pub fn write_parquet_through(
     if !config.output.parquet {
         return Ok(());
     }
+    // A run killed while writing its last month leaves nothing else to do but this catch-up,
+    // which must clear that run's temporaries too.
+    remove_stale_temporaries(&ParquetLayout::new(data_dir));
     let first = match store
         .meta(META_PARQUET_THROUGH)?
         .as_deref()

@@ -85,6 +85,23 @@ pub fn load(global: &GlobalArgs) -> anyhow::Result<Config> {
     load_with(global, Overrides::default())
 }
 
+/// As [`load`], for a command that continues the dataset in `--data-dir`: the dataset keeps
+/// the start date it was generated with (`retail generate --start`, recorded in its `_meta`),
+/// so that its configuration hash is the dataset's. A missing or unreadable database changes
+/// nothing here: the command reports it when it opens the database itself.
+pub fn load_for_dataset(global: &GlobalArgs) -> anyhow::Result<Config> {
+    let mut overrides = Overrides::default();
+    if global.data_dir.join(retail_store::DATABASE_FILE).exists() {
+        if let Ok(store) = retail_store::Store::open(&global.data_dir) {
+            overrides.start_date = store
+                .meta(crate::pipeline::META_DATASET_START)
+                .ok()
+                .flatten();
+        }
+    }
+    load_with(global, overrides)
+}
+
 /// As [`load`], with a command's own overrides (dates, seed, threads); `--data-dir` fills
 /// `overrides.data_dir` when the command did not set it.
 pub fn load_with(global: &GlobalArgs, mut overrides: Overrides) -> anyhow::Result<Config> {

@@ -1,28 +1,11 @@
 //! The command's manners, through the built binary: examples in every help text, shell
 //! completions that shells accept, JSON logs, errors that say what to do, documented exit codes.
 
-use std::path::{Path, PathBuf};
+mod support;
+
 use std::process::{Command, Output};
 
-fn retail(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_retail"))
-        .args(args)
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("the retail binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .expect("crates/retail-cli sits two levels below the workspace root")
-        .to_path_buf()
-}
+use support::*;
 
 #[test]
 fn every_help_text_has_examples() {
@@ -40,7 +23,7 @@ fn every_help_text_has_examples() {
     for command in commands {
         let mut args = command.to_vec();
         args.push("--help");
-        let out = retail(&args);
+        let out = retail_args(&args);
         let help = text(&out.stdout);
         assert!(
             out.status.success(),
@@ -70,7 +53,7 @@ fn shell_accepts(shell: &str, script: &str) -> Option<Output> {
 
 #[test]
 fn completion_scripts_parse_in_their_shells() {
-    let out = retail(&["completions", "bash"]);
+    let out = retail_args(&["completions", "bash"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let bash = text(&out.stdout);
     assert!(bash.contains("complete -F"), "{bash}");
@@ -85,7 +68,7 @@ fn completion_scripts_parse_in_their_shells() {
     );
 
     for (shell, marker) in [("zsh", "#compdef retail"), ("fish", "complete -c retail")] {
-        let out = retail(&["completions", shell]);
+        let out = retail_args(&["completions", shell]);
         assert!(out.status.success(), "{}", text(&out.stderr));
         let script = text(&out.stdout);
         assert!(script.contains(marker), "{shell}: {script}");
@@ -97,10 +80,10 @@ fn completion_scripts_parse_in_their_shells() {
             );
         }
     }
-    let out = retail(&["completions", "powershell"]);
+    let out = retail_args(&["completions", "powershell"]);
     assert!(text(&out.stdout).contains("Register-ArgumentCompleter"));
 
-    let out = retail(&["completions", "tcsh"]);
+    let out = retail_args(&["completions", "tcsh"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         text(&out.stderr).contains("possible values"),
@@ -111,7 +94,7 @@ fn completion_scripts_parse_in_their_shells() {
 
 #[test]
 fn json_log_format_writes_one_json_object_per_stderr_line() {
-    let out = retail(&[
+    let out = retail_args(&[
         "-v",
         "--log-format",
         "json",
@@ -136,9 +119,9 @@ fn json_log_format_writes_one_json_object_per_stderr_line() {
     assert_eq!(started["version"], env!("CARGO_PKG_VERSION"));
 
     // Without -v the info line is filtered out; text mode is not JSON.
-    let quiet = retail(&["--log-format", "json", "schema", "--format", "duckdb"]);
+    let quiet = retail_args(&["--log-format", "json", "schema", "--format", "duckdb"]);
     assert_eq!(text(&quiet.stderr), "");
-    let text_mode = retail(&[
+    let text_mode = retail_args(&[
         "-v",
         "schema",
         "--format",
@@ -160,13 +143,13 @@ fn errors_say_what_to_do_and_use_the_documented_exit_codes() {
     let data_dir = dir.path().join("nothing-here");
     let data_dir = data_dir.to_str().unwrap();
 
-    let out = retail(&["--quiet", "--data-dir", data_dir, "validate"]);
+    let out = retail_args(&["--quiet", "--data-dir", data_dir, "validate"]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = text(&out.stderr);
     assert!(stderr.starts_with("error: no database at "), "{stderr}");
     assert!(stderr.contains("run `retail generate` first"), "{stderr}");
 
-    let out = retail(&["--log-format", "json", "--data-dir", data_dir, "validate"]);
+    let out = retail_args(&["--log-format", "json", "--data-dir", data_dir, "validate"]);
     assert_eq!(out.status.code(), Some(2));
     let error: serde_json::Value = serde_json::from_str(text(&out.stderr).trim()).unwrap();
     assert_eq!(error["level"], "ERROR");
@@ -178,7 +161,7 @@ fn errors_say_what_to_do_and_use_the_documented_exit_codes() {
             .contains("retail generate")
     );
 
-    let out = retail(&["schema", "--format", "kql", "--table", "no_such_table"]);
+    let out = retail_args(&["schema", "--format", "kql", "--table", "no_such_table"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         text(&out.stderr).contains("no_such_table"),
@@ -186,7 +169,7 @@ fn errors_say_what_to_do_and_use_the_documented_exit_codes() {
         text(&out.stderr)
     );
 
-    let out = retail(&["generate", "--no-such-flag"]);
+    let out = retail_args(&["generate", "--no-such-flag"]);
     assert_eq!(out.status.code(), Some(2));
 
     let cli_md = std::fs::read_to_string(workspace_root().join("docs/cli.md")).unwrap();
@@ -196,5 +179,5 @@ fn errors_say_what_to_do_and_use_the_documented_exit_codes() {
             "exit code {code} is not documented in docs/cli.md"
         );
     }
-    assert!(text(&retail(&["--help"]).stdout).contains("docs/cli.md"));
+    assert!(text(&retail_args(&["--help"]).stdout).contains("docs/cli.md"));
 }

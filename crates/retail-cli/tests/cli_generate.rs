@@ -1,79 +1,10 @@
 //! End-to-end tests of `retail generate` through the built binary.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod support;
 
 use retail_store::Store;
 
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .expect("crates/retail-cli sits two levels below the workspace root")
-        .to_path_buf()
-}
-
-fn small_config() -> PathBuf {
-    workspace_root().join("config/small.json")
-}
-
-fn retail(config: &Path, data_dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_retail"))
-        .arg("--config")
-        .arg(config)
-        .arg("--data-dir")
-        .arg(data_dir)
-        .arg("--quiet")
-        .args(args)
-        .output()
-        .expect("the retail binary runs")
-}
-
-fn assert_ok(out: &Output) {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// Content hash of every table plus the watermark.
-fn dataset_hashes(data_dir: &Path) -> Vec<(String, String)> {
-    let store = Store::open(data_dir).unwrap();
-    let mut out: Vec<(String, String)> = retail_schemas::all_tables()
-        .into_iter()
-        .map(|def| (def.name.to_owned(), store.content_hash(def).unwrap().hex()))
-        .collect();
-    out.push((
-        "last_generated_date".into(),
-        store.last_generated_date().unwrap().unwrap().to_string(),
-    ));
-    out
-}
-
-fn parquet_files(data_dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut files = Vec::new();
-    let mut stack = vec![data_dir.join("parquet")];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let bytes = std::fs::read(&path).unwrap();
-                files.push((path.strip_prefix(data_dir).unwrap().to_path_buf(), bytes));
-            }
-        }
-    }
-    files.sort();
-    files
-}
+use support::*;
 
 /// The "done when": a week of the small profile validates.
 #[test]
@@ -199,13 +130,7 @@ fn killed_run_resumes_to_the_same_dataset() {
     assert_ok(&retail(&small_config(), single.path(), &args));
 
     let killed = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_retail"))
-        .arg("--config")
-        .arg(small_config())
-        .arg("--data-dir")
-        .arg(killed.path())
-        .arg("--quiet")
-        .args(args)
+    let mut child = retail_command(&small_config(), killed.path(), &args)
         .spawn()
         .unwrap();
     // Wait for the first committed day, then kill: the run is somewhere in the middle.
@@ -323,4 +248,53 @@ fn continuation_refuses_another_configuration_and_a_gap() {
         "{}",
         stderr(&out)
     );
+}
+
+/// The same command line, `--start` included, run again continues the dataset (docs/cli.md:
+/// "run it again after an interruption to continue") — and once complete, says so and exits 0.
+#[test]
+fn the_same_command_with_start_run_again_continues() {
+    let single = tempfile::tempdir().unwrap();
+    let through_26 = ["generate", "--start", "2024-11-25", "--end", "2024-11-26"];
+    assert_ok(&retail(&small_config(), single.path(), &through_26));
+
+    let dir = tempfile::tempdir().unwrap();
+    assert_ok(&retail(
+        &small_config(),
+        dir.path(),
+        &["generate", "--start", "2024-11-25", "--end", "2024-11-25"],
+    ));
+    assert_ok(&retail(&small_config(), dir.path(), &through_26));
+    assert_eq!(dataset_hashes(dir.path()), dataset_hashes(single.path()));
+    assert_eq!(parquet_files(dir.path()), parquet_files(single.path()));
+    assert_ok(&retail(&small_config(), dir.path(), &through_26));
+    assert_eq!(dataset_hashes(dir.path()), dataset_hashes(single.path()));
+}
+
+/// What a kill during the Parquet step can leave behind — a temporary file, a dimension file
+/// not yet written — is repaired by the next run, even one with no day left to generate.
+#[test]
+fn the_next_run_repairs_the_parquet_files_a_kill_left_behind() {
+    let args = ["generate", "--start", "2024-11-25", "--end", "2024-11-25"];
+    let reference = tempfile::tempdir().unwrap();
+    assert_ok(&retail(&small_config(), reference.path(), &args));
+    let expected = parquet_files(reference.path());
+
+    let dir = tempfile::tempdir().unwrap();
+    assert_ok(&retail(&small_config(), dir.path(), &args));
+    let parquet = dir.path().join("parquet");
+    std::fs::remove_file(parquet.join("dim_date/dim_date.parquet")).unwrap();
+    std::fs::write(
+        parquet.join("fact_receipts/.fact_receipts_2024-11.parquet.Ab12Cd.tmp"),
+        b"half a file",
+    )
+    .unwrap();
+    assert_ne!(parquet_files(dir.path()), expected);
+    let out = retail(
+        &small_config(),
+        dir.path(),
+        &["generate", "--end", "2024-11-25"],
+    );
+    assert_ok(&out);
+    assert_eq!(parquet_files(dir.path()), expected);
 }

@@ -2,52 +2,19 @@
 //! dataset, resumes after a stop, stops cleanly on SIGINT, serves metrics, applies run-time
 //! disruptions and checks an Event Hubs destination (the local stand-in).
 
+mod support;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::path::Path;
+use std::process::Stdio;
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
 
 use retail_schemas::{Date, Envelope, EventType, Payload, Ts};
 
+use support::*;
+
 const HISTORY_END: &str = "2024-11-26";
-
-fn small_config() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .expect("crates/retail-cli sits two levels below the workspace root")
-        .join("config/small.json")
-}
-
-fn command(data_dir: &Path, args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_retail"));
-    command
-        .arg("--config")
-        .arg(small_config())
-        .arg("--data-dir")
-        .arg(data_dir)
-        .args(args);
-    command
-}
-
-fn retail(data_dir: &Path, args: &[&str]) -> Output {
-    command(data_dir, args)
-        .arg("--quiet")
-        .output()
-        .expect("the retail binary runs")
-}
-
-fn assert_ok(out: &Output) {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 /// A small-profile history through HISTORY_END, generated once per test binary.
 fn history() -> &'static Path {
@@ -55,7 +22,10 @@ fn history() -> &'static Path {
     HISTORY
         .get_or_init(|| {
             let dir = tempfile::tempdir().unwrap();
-            assert_ok(&retail(dir.path(), &["generate", "--end", HISTORY_END]));
+            assert_ok(&retail_small(
+                dir.path(),
+                &["generate", "--end", HISTORY_END],
+            ));
             dir
         })
         .path()
@@ -78,18 +48,6 @@ fn dataset() -> tempfile::TempDir {
     )
     .unwrap();
     dir
-}
-
-fn lines(path: &Path) -> Vec<String> {
-    std::fs::read_to_string(path)
-        .unwrap_or_default()
-        .lines()
-        .map(str::to_owned)
-        .collect()
-}
-
-fn jsonl(path: &Path) -> String {
-    format!("jsonl:{}", path.display())
 }
 
 /// The latest business instant of the history: the maximum `event_ts` of every fact table
@@ -122,12 +80,12 @@ fn progress(data_dir: &Path) -> serde_json::Value {
 fn stream_continues_the_generated_history_with_every_event_type() {
     let data = dataset();
     let file = data.path().join("e.jsonl");
-    let out = retail(
+    let out = retail_small(
         data.path(),
         &[
             "stream",
             "--sink",
-            &jsonl(&file),
+            &jsonl_sink(&file),
             "--rate",
             "unlimited",
             "--max-events",
@@ -210,12 +168,12 @@ fn stream_continues_the_generated_history_with_every_event_type() {
 fn picks_and_shipments_of_orders_from_the_last_history_day_are_streamed() {
     let data = dataset();
     let file = data.path().join("orders.jsonl");
-    assert_ok(&retail(
+    assert_ok(&retail_small(
         data.path(),
         &[
             "stream",
             "--sink",
-            &jsonl(&file),
+            &jsonl_sink(&file),
             "--rate",
             "unlimited",
             "--days",
@@ -266,20 +224,20 @@ fn a_restarted_stream_continues_with_no_gap_and_no_duplicate() {
     let resumed = data.path().join("resumed.jsonl");
     let base = ["--rate", "unlimited", "--max-events"];
     for _ in 0..3 {
-        let sink = jsonl(&resumed);
+        let sink = jsonl_sink(&resumed);
         let mut args = vec!["stream", "--sink", &sink];
         args.extend(base);
         args.push("7000");
-        assert_ok(&retail(data.path(), &args));
+        assert_ok(&retail_small(data.path(), &args));
     }
     assert_eq!(progress(data.path())["next_index"], 21_000);
 
     let whole = data.path().join("whole.jsonl");
-    let sink = jsonl(&whole);
+    let sink = jsonl_sink(&whole);
     let mut args = vec!["stream", "--restart", "--sink", &sink];
     args.extend(base);
     args.push("21000");
-    assert_ok(&retail(data.path(), &args));
+    assert_ok(&retail_small(data.path(), &args));
     let (resumed, whole) = (lines(&resumed), lines(&whole));
     assert_eq!(resumed.len(), 21_000);
     // jsonl envelopes are byte-deterministic (ingest_timestamp = event_ts): three resumed runs
@@ -290,8 +248,8 @@ fn a_restarted_stream_continues_with_no_gap_and_no_duplicate() {
     );
 
     // Another filter is another stream: resuming with it is refused.
-    let sink = jsonl(&data.path().join("other.jsonl"));
-    let out = retail(
+    let sink = jsonl_sink(&data.path().join("other.jsonl"));
+    let out = retail_small(
         data.path(),
         &[
             "stream",
@@ -312,37 +270,17 @@ fn a_restarted_stream_continues_with_no_gap_and_no_duplicate() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("--restart"));
 }
 
-fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while !done() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-fn signal(child: &Child, name: &str) {
-    let status = Command::new("kill")
-        .arg(format!("-{name}"))
-        .arg(child.id().to_string())
-        .status()
-        .unwrap();
-    assert!(status.success());
-}
-
-fn finish(child: Child) -> Output {
-    child.wait_with_output().unwrap()
-}
-
-#[test]
-fn sigint_flushes_writes_progress_and_exits_zero() {
-    let data = dataset();
-    let file = data.path().join("paced.jsonl");
-    let child = command(
-        data.path(),
+/// Streams into `file` at 3,000 events/s until it holds `at_least` lines, then stops the
+/// stream with `signal` (INT or TERM) and checks the clean stop: exit 0, the summary on
+/// stderr, and a progress file that covers exactly the lines written (everything sent was
+/// flushed and acknowledged). Returns the number of lines.
+fn stream_until_signal(data_dir: &Path, file: &Path, signal: &str, at_least: usize) -> usize {
+    let child = retail_small_command(
+        data_dir,
         &[
             "stream",
             "--sink",
-            &jsonl(&file),
+            &jsonl_sink(file),
             "--rate",
             "3000",
             "--progress-every",
@@ -353,64 +291,53 @@ fn sigint_flushes_writes_progress_and_exits_zero() {
     .stderr(Stdio::piped())
     .spawn()
     .unwrap();
-    wait_for("events in the file", || lines(&file).len() >= 2_000);
-    signal(&child, "INT");
-    let out = finish(child);
+    wait_for("events in the file", || lines(file).len() >= at_least);
+    send_signal(&child, signal);
+    let out = child.wait_with_output().unwrap();
     assert_ok(&out);
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = stderr(&out);
     assert!(
         stderr.contains("stream done (stopped by signal)"),
-        "{stderr}"
+        "SIG{signal}: {stderr}"
     );
     assert!(
         stderr.contains("events/s") && stderr.contains("dead-lettered"),
-        "{stderr}"
+        "SIG{signal}: {stderr}"
     );
-    let written = lines(&file).len() as u64;
-    assert!(written >= 2_000);
-    // Everything sent was flushed and acknowledged: the progress is exactly the file length.
-    assert_eq!(progress(data.path())["next_index"], written);
+    let written = lines(file).len();
+    assert!(written >= at_least);
+    assert_eq!(
+        progress(data_dir)["next_index"],
+        written as u64,
+        "SIG{signal}"
+    );
+    written
+}
 
+#[test]
+fn sigint_and_sigterm_flush_write_progress_and_exit_zero() {
+    let data = dataset();
+    let file = data.path().join("paced.jsonl");
+    let written = stream_until_signal(data.path(), &file, "INT", 2_000);
     // SIGTERM after a resume: still no gap.
-    let child = command(
-        data.path(),
-        &[
-            "stream",
-            "--sink",
-            &jsonl(&file),
-            "--rate",
-            "3000",
-            "--quiet",
-        ],
-    )
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped())
-    .spawn()
-    .unwrap();
-    wait_for("more events", || {
-        lines(&file).len() as u64 >= written + 1_000
-    });
-    signal(&child, "TERM");
-    assert_ok(&finish(child));
-    let total = lines(&file);
-    assert_eq!(progress(data.path())["next_index"], total.len() as u64);
+    let total = stream_until_signal(data.path(), &file, "TERM", written + 1_000);
 
     let whole = data.path().join("whole.jsonl");
-    assert_ok(&retail(
+    assert_ok(&retail_small(
         data.path(),
         &[
             "stream",
             "--restart",
             "--sink",
-            &jsonl(&whole),
+            &jsonl_sink(&whole),
             "--rate",
             "unlimited",
             "--max-events",
-            &total.len().to_string(),
+            &total.to_string(),
         ],
     ));
     assert!(
-        total == lines(&whole),
+        lines(&file) == lines(&whole),
         "the interrupted runs left a gap or a duplicate"
     );
 }
@@ -436,7 +363,7 @@ fn metrics_are_served_over_http() {
         .local_addr()
         .unwrap()
         .port();
-    let child = command(
+    let child = retail_small_command(
         data.path(),
         &[
             "stream",
@@ -467,8 +394,8 @@ fn metrics_are_served_over_http() {
     assert!(body.contains("lag_seconds{sink=\"null\"}"), "{body}");
     let missing = http_get(port, "/nothing").unwrap();
     assert!(missing.starts_with("HTTP/1.1 404"), "{missing}");
-    signal(&child, "INT");
-    assert_ok(&finish(child));
+    send_signal(&child, "INT");
+    assert_ok(&child.wait_with_output().unwrap());
     // The null sink keeps no progress.
     assert!(!data.path().join("state/stream-progress.json").exists());
 }
@@ -479,7 +406,7 @@ fn a_run_time_disruption_changes_the_events_from_its_start() {
     let start = "2024-11-28T12:00:00Z";
     let run = |name: &str, disruption: Option<&str>| -> Vec<String> {
         let file = data.path().join(name);
-        let sink = jsonl(&file);
+        let sink = jsonl_sink(&file);
         let mut args = vec![
             "stream",
             "--restart",
@@ -495,7 +422,7 @@ fn a_run_time_disruption_changes_the_events_from_its_start() {
         if let Some(d) = disruption {
             args.extend(["--disruption", d]);
         }
-        assert_ok(&retail(data.path(), &args));
+        assert_ok(&retail_small(data.path(), &args));
         lines(&file)
     };
     let plain = run("plain.jsonl", None);
@@ -533,7 +460,7 @@ fn a_run_time_disruption_changes_the_events_from_its_start() {
         departures(&disrupted),
         departures(&plain)
     );
-    let bad = retail(
+    let bad = retail_small(
         data.path(),
         &[
             "stream",
@@ -558,7 +485,7 @@ fn check_connects_to_the_event_hub_and_prints_its_partitions() {
         .unwrap();
     let empty = tempfile::tempdir().unwrap();
     let sink = format!("eventhubs?endpoint={}", standin.endpoint());
-    let out = command(empty.path(), &["stream", "--sink", &sink, "--check"])
+    let out = retail_small_command(empty.path(), &["stream", "--sink", &sink, "--check"])
         .env(
             "AZURE_EVENTHUB_CONNECTION_STRING",
             standin.connection_string("c3RhbmRpbi1rZXk="),
@@ -577,7 +504,7 @@ fn check_connects_to_the_event_hub_and_prints_its_partitions() {
 
     // A real stream through the stand-in: every event arrives.
     let data = dataset();
-    let out = command(
+    let out = retail_small_command(
         data.path(),
         &[
             "stream",
@@ -623,7 +550,7 @@ fn bad_arguments_are_bad_input() {
         ],
         &["stream", "--sink", "null", "--pacing", "warp"],
     ] {
-        let out = retail(data.path(), args);
+        let out = retail_small(data.path(), args);
         assert_eq!(
             out.status.code(),
             Some(2),
@@ -632,7 +559,7 @@ fn bad_arguments_are_bad_input() {
         );
     }
     let empty = tempfile::tempdir().unwrap();
-    let out = retail(empty.path(), &["stream", "--sink", "null"]);
+    let out = retail_small(empty.path(), &["stream", "--sink", "null"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("retail generate"));
 }
@@ -642,10 +569,10 @@ fn the_duckdb_sink_keeps_a_typed_table_per_event_type_beside_the_history() {
     let reference = dataset();
     let file = reference.path().join("e.jsonl");
     let common = ["--rate", "unlimited", "--max-events", "5000"];
-    let sink = jsonl(&file);
+    let sink = jsonl_sink(&file);
     let mut args = vec!["stream", "--sink", sink.as_str()];
     args.extend(common);
-    assert_ok(&retail(reference.path(), &args));
+    assert_ok(&retail_small(reference.path(), &args));
     let mut expected: BTreeMap<String, i64> = BTreeMap::new();
     for line in lines(&file) {
         let envelope = Envelope::from_json(line.as_bytes()).unwrap();
@@ -657,7 +584,7 @@ fn the_duckdb_sink_keeps_a_typed_table_per_event_type_beside_the_history() {
     let data = dataset();
     let mut args = vec!["stream", "--sink", "duckdb"];
     args.extend(common);
-    assert_ok(&retail(data.path(), &args));
+    assert_ok(&retail_small(data.path(), &args));
 
     let store = retail_store::Store::open(data.path()).unwrap();
     let connection = store.connection();
@@ -683,4 +610,29 @@ fn the_duckdb_sink_keeps_a_typed_table_per_event_type_beside_the_history() {
         )
         .unwrap();
     assert_eq!(alerts_table, 1);
+}
+
+/// A dataset made with `generate --start` (a start other than the configuration's) streams:
+/// the stream takes the dataset's recorded start, so the configuration hashes match.
+#[test]
+fn a_dataset_generated_with_its_own_start_can_be_streamed() {
+    let data = tempfile::tempdir().unwrap();
+    assert_ok(&retail_small(
+        data.path(),
+        &["generate", "--start", "2024-11-25", "--end", "2024-11-25"],
+    ));
+    let file = data.path().join("events.jsonl");
+    assert_ok(&retail_small(
+        data.path(),
+        &[
+            "stream",
+            "--sink",
+            &jsonl_sink(&file),
+            "--rate",
+            "unlimited",
+            "--max-events",
+            "100",
+        ],
+    ));
+    assert_eq!(lines(&file).len(), 100);
 }

@@ -185,6 +185,13 @@ fn run_facts(global: &GlobalArgs, range: &RangeArgs, with_dimensions: bool) -> a
     } else {
         (None, None)
     };
+    // The same command run again after an interruption names the dataset's own start: that
+    // is a continuation, not a request for a new dataset (docs/cli.md: "run it again after an
+    // interruption to continue").
+    let start_is_the_datasets = match (start, dataset_start.as_deref()) {
+        (Some(s), Some(existing)) => s.to_string() == existing,
+        _ => false,
+    };
     // A dataset keeps the start it was created with (possibly from an earlier --start).
     let overrides = Overrides {
         start_date: match (watermark, start, dataset_start) {
@@ -205,7 +212,7 @@ fn run_facts(global: &GlobalArgs, range: &RangeArgs, with_dimensions: bool) -> a
         None => config.start_date(),
     };
     if let (Some(s), Some(w)) = (start, watermark) {
-        if s != from {
+        if s != from && !start_is_the_datasets {
             return Err(bad_input(format!(
                 "--start {s}: {} holds every day through {w}; a continuation starts on {from} \
                  (omit --start to continue, or use another --data-dir for a new dataset)",
@@ -260,6 +267,8 @@ fn run_facts(global: &GlobalArgs, range: &RangeArgs, with_dimensions: bool) -> a
         let mut dims = pipeline::write_dimensions(&config, &master, &mut store, data_dir)?;
         dims.elapsed = started.elapsed();
         reporter.summary("dimensions", &dims, None);
+    } else {
+        pipeline::write_missing_dimension_files(&store, &config, data_dir)?;
     }
     if let Some(value) = &shard_meta {
         store.set_meta(&[(pipeline::META_SHARD, value)])?;

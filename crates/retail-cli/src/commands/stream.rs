@@ -708,7 +708,7 @@ async fn watch_signals(stop: watch::Sender<bool>, quiet: bool) {
 
 /// Runs `retail stream`.
 pub fn run(global: &GlobalArgs, args: StreamArgs) -> anyhow::Result<u8> {
-    let config = settings::load(global)?;
+    let config = settings::load_for_dataset(global)?;
     let data_dir = global.data_dir.as_path();
     let plan = plan(&args, &config, data_dir)?;
     if args.check {

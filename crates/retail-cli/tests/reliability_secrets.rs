@@ -7,13 +7,15 @@
 //! stderr, log line or error message, nor in any file written under the data directory.
 //! (The library-level counterpart is retail-streaming's tests/eventhubs_secrets.rs.)
 
-mod reliability_support;
+mod support;
 
 use std::net::TcpListener;
 use std::path::Path;
 use std::process::Output;
 
-use reliability_support::*;
+use retail_eventhubs_standin::{Standin, StandinConfig};
+
+use support::*;
 
 const KEY: &str = "FAKEsasKEYcliRELIABILITYtest0000DONOTLEAK99=";
 
@@ -41,12 +43,19 @@ fn assert_no_secret(what: &str, haystack: &[u8]) {
 
 /// Runs `retail` with the secret in the environment, very verbose, with backtraces.
 fn run(config: &Path, data_dir: &Path, json_logs: bool, args: &[&str]) -> Output {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_retail"));
+    run_with(config, data_dir, json_logs, args, &connection_string())
+}
+
+/// As [`run`], with `connection_string` in both environment variables.
+fn run_with(
+    config: &Path,
+    data_dir: &Path,
+    json_logs: bool,
+    args: &[&str],
+    connection_string: &str,
+) -> Output {
+    let mut command = retail_in(config, data_dir);
     command
-        .arg("--config")
-        .arg(config)
-        .arg("--data-dir")
-        .arg(data_dir)
         .arg("-vvv")
         .args(if json_logs {
             &["--log-format", "json"][..]
@@ -54,14 +63,18 @@ fn run(config: &Path, data_dir: &Path, json_logs: bool, args: &[&str]) -> Output
             &[][..]
         })
         .args(args)
-        .env("EVENTHUB_CONNECTION_STRING", connection_string())
-        .env("AZURE_EVENTHUB_CONNECTION_STRING", connection_string())
-        .env("RUST_BACKTRACE", "full")
-        .stdin(std::process::Stdio::null());
+        .env("EVENTHUB_CONNECTION_STRING", connection_string)
+        .env("AZURE_EVENTHUB_CONNECTION_STRING", connection_string)
+        .env("RUST_BACKTRACE", "full");
     let out = command.output().expect("the retail binary runs");
     let label = format!("retail {args:?}");
     assert_no_secret(&format!("stdout of {label}"), &out.stdout);
     assert_no_secret(&format!("stderr of {label}"), &out.stderr);
+    assert!(
+        !text(&out.stdout).contains(connection_string)
+            && !text(&out.stderr).contains(connection_string),
+        "{label}: the connection string leaked"
+    );
     assert!(
         !String::from_utf8_lossy(&out.stderr).contains("panicked"),
         "{label} panicked"
@@ -82,13 +95,16 @@ fn the_sas_key_appears_in_no_output_and_no_file() {
     let data = dir.path().join("data");
     let config = small_config();
     let mut lines_checked = 0usize;
-    for json_logs in [false, true] {
-        let out = run(
-            &config,
-            &data,
-            json_logs,
+    // A new dataset with text logs, then its continuation by one day with JSON logs.
+    let generate_runs: [(bool, &[&str]); 2] = [
+        (
+            false,
             &["generate", "--start", "2024-11-25", "--end", "2024-11-25"],
-        );
+        ),
+        (true, &["generate", "--end", "2024-11-26"]),
+    ];
+    for (json_logs, generate) in generate_runs {
+        let out = run(&config, &data, json_logs, generate);
         assert_ok(&out);
         lines_checked += out.stderr.split(|b| *b == b'\n').count();
         let out = run(&config, &data, json_logs, &["validate"]);
@@ -109,27 +125,41 @@ fn the_sas_key_appears_in_no_output_and_no_file() {
     for json_logs in [false, true] {
         let out = run(&secret_config, &data, json_logs, &["generate"]);
         assert_clear_error(&out, &[2], &["looks like a secret"]);
-        let out = run(&secret_config, &data, json_logs, &["stream", "--sink", "null"]);
+        let out = run(
+            &secret_config,
+            &data,
+            json_logs,
+            &["stream", "--sink", "null"],
+        );
         assert_eq!(out.status.code(), Some(2));
     }
 
-    // Streaming paths: an endpoint that refuses connections, and malformed specifications.
-    let endpoint = format!("amqp://127.0.0.1:{}", closed_port());
+    // Streaming paths, with retries cut short (stream.retry_* are not part of config_hash):
+    // an endpoint that refuses connections (streaming and `--check`), a missing variable.
+    let mut fast_retries: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&config).unwrap()).unwrap();
+    fast_retries["stream"]["retry_max_attempts"] = 2.into();
+    fast_retries["stream"]["retry_initial_backoff_ms"] = 10.into();
+    fast_retries["stream"]["retry_max_backoff_ms"] = 50.into();
+    let fast_config = dir.path().join("fast-retries.json");
+    std::fs::write(&fast_config, fast_retries.to_string()).unwrap();
+    let closed = format!("eventhubs?endpoint=amqp://127.0.0.1:{}", closed_port());
     let stream_runs: Vec<Vec<String>> = vec![
         vec![
             "stream".into(),
             "--sink".into(),
-            format!("eventhubs?endpoint={endpoint}&connection_string_env=EVENTHUB_CONNECTION_STRING&send_timeout_ms=2000"),
+            format!("{closed}&connection_string_env=EVENTHUB_CONNECTION_STRING"),
             "--max-events".into(),
             "5".into(),
         ],
         vec![
             "stream".into(),
             "--sink".into(),
-            format!("eventhubs?endpoint={endpoint}"),
+            closed.clone(),
             "--max-events".into(),
             "5".into(),
         ],
+        vec!["stream".into(), "--sink".into(), closed, "--check".into()],
         vec![
             "stream".into(),
             "--sink".into(),
@@ -141,14 +171,45 @@ fn the_sas_key_appears_in_no_output_and_no_file() {
     for json_logs in [false, true] {
         for args in &stream_runs {
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
-            let out = run(&config, &data, json_logs, &args);
-            assert!(
-                !out.status.success(),
-                "retail {args:?} succeeded against a closed port"
-            );
+            let out = run(&fast_config, &data, json_logs, &args);
+            assert_clear_error(&out, &[1, 2], &[]);
             lines_checked += out.stderr.split(|b| *b == b'\n').count();
         }
     }
+
+    // A stream that succeeds: the key signs real SAS tokens for the local Event Hubs stand-in.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let standin = runtime
+        .block_on(Standin::start(StandinConfig::default()))
+        .unwrap();
+    let standin_connection_string = standin.connection_string(KEY);
+    let sink = format!("eventhubs?endpoint={}", standin.endpoint());
+    for json_logs in [false, true] {
+        let out = run_with(
+            &fast_config,
+            &data,
+            json_logs,
+            &[
+                "stream",
+                "--sink",
+                &sink,
+                "--rate",
+                "unlimited",
+                "--max-events",
+                "500",
+            ],
+            &standin_connection_string,
+        );
+        assert_ok(&out);
+        lines_checked += out.stderr.split(|b| *b == b'\n').count();
+    }
+    let delivered = standin.received().len();
+    assert!(
+        delivered >= 1_000,
+        "{delivered} events reached the stand-in"
+    );
+    assert!(standin.stats().tokens_accepted > 0, "no SAS token was sent");
+    runtime.block_on(standin.stop());
 
     // Nothing written under the data directory (database, Parquet, state, dead letters, logs)
     // holds the secret.
@@ -156,9 +217,15 @@ fn the_sas_key_appears_in_no_output_and_no_file() {
     assert!(files.len() > 10, "{} files", files.len());
     for (path, bytes) in files.iter().filter(|(p, _)| !p.ends_with("secret.json")) {
         assert_no_secret(&path.display().to_string(), bytes);
+        assert!(
+            !text(bytes).contains(&standin_connection_string),
+            "the connection string leaked into {}",
+            path.display()
+        );
     }
     println!(
-        "{} files ({} bytes) and {lines_checked} output lines checked: no trace of the key",
+        "{} files ({} bytes) and {lines_checked} output lines checked, {delivered} events \
+         streamed with the key: no trace of it",
         files.len(),
         files.iter().map(|(_, b)| b.len()).sum::<usize>()
     );

@@ -1,10 +1,12 @@
-//! Shared helpers of the reliability tests (issue #9): running the real binary, hashing a
-//! dataset, tiny tmpfs mounts, peak memory of a child.
+//! Helpers shared by the integration tests of the `retail` binary (cli_*, fuzz_cli,
+//! reliability_*): running the real binary, temporary datasets, reading DuckDB back, hashing a
+//! dataset, tiny tmpfs mounts, peak memory of a child. Each test file includes it with
+//! `mod support;`; a file uses only some of the helpers.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::time::Duration;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use retail_store::Store;
 
@@ -20,29 +22,61 @@ pub fn small_config() -> PathBuf {
     workspace_root().join("config/small.json")
 }
 
-/// The `retail` command with `--config`, `--data-dir` and `--quiet` set.
-pub fn retail_command(config: &Path, data_dir: &Path, args: &[&str]) -> Command {
+/// The `retail` binary with only `args` (no `--config`, no `--data-dir`) and no `RUST_LOG`
+/// from the caller's environment.
+pub fn retail_args(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_retail"))
+        .args(args)
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("the retail binary runs")
+}
+
+/// The `retail` command with `--config` and `--data-dir` set (log output as by default).
+pub fn retail_in(config: &Path, data_dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_retail"));
     command
         .arg("--config")
         .arg(config)
         .arg("--data-dir")
         .arg(data_dir)
-        .arg("--quiet")
-        .args(args)
         .env("RUST_BACKTRACE", "0")
         .stdin(Stdio::null());
     command
 }
 
+/// The `retail` command with `--config`, `--data-dir` and `--quiet` set.
+pub fn retail_command(config: &Path, data_dir: &Path, args: &[&str]) -> Command {
+    let mut command = retail_in(config, data_dir);
+    command.arg("--quiet").args(args);
+    command
+}
+
+/// Runs `retail --config CONFIG --data-dir DATA_DIR --quiet ARGS` to completion.
 pub fn retail(config: &Path, data_dir: &Path, args: &[&str]) -> Output {
     retail_command(config, data_dir, args)
         .output()
         .expect("the retail binary runs")
 }
 
+/// The `retail` command on the small profile, with its progress and summaries (not quiet).
+pub fn retail_small_command(data_dir: &Path, args: &[&str]) -> Command {
+    let mut command = retail_in(&small_config(), data_dir);
+    command.args(args);
+    command
+}
+
+/// [`retail`] on the small profile.
+pub fn retail_small(data_dir: &Path, args: &[&str]) -> Output {
+    retail(&small_config(), data_dir, args)
+}
+
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
+}
+
+pub fn stderr(out: &Output) -> String {
+    text(&out.stderr)
 }
 
 pub fn assert_ok(out: &Output) {
@@ -64,17 +98,34 @@ pub fn assert_clear_error(out: &Output, codes: &[i32], needles: &[&str]) -> Stri
         out.status.code()
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
+    // Text logs end with an `error: …` line; JSON logs with an ERROR record.
     let line = stderr
         .lines()
-        .find(|l| l.starts_with("error: "))
+        .find_map(|l| {
+            if l.starts_with("error: ") {
+                return Some(l.to_owned());
+            }
+            let record: serde_json::Value = serde_json::from_str(l).ok()?;
+            (record["level"] == "ERROR")
+                .then(|| format!("error: {}", record["message"].as_str().unwrap_or_default()))
+        })
         .unwrap_or_else(|| panic!("no `error:` line in {stderr}"));
+    assert!(line.len() > "error: ".len() + 5, "an empty error: {stderr}");
     for needle in needles {
         assert!(
             stderr.to_lowercase().contains(&needle.to_lowercase()),
             "{needle:?} missing from: {stderr}"
         );
     }
-    line.to_owned()
+    line
+}
+
+/// The single number a query returns (`SELECT count(*) …`).
+pub fn count(store: &Store, sql: &str) -> i64 {
+    store
+        .connection()
+        .query_row(sql, [], |r| r.get(0))
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
 
 /// Content hash of every table plus the watermark (the comparison of data-contract §12).
@@ -114,6 +165,45 @@ pub fn files_under(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     }
     files.sort();
     files
+}
+
+/// Every Parquet file of a dataset with its bytes, by path relative to DATA_DIR/parquet.
+pub fn parquet_files(data_dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    files_under(&data_dir.join("parquet"))
+}
+
+/// The lines of a text file (none when it does not exist yet).
+pub fn lines(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The `--sink` specification of a JSONL file.
+pub fn jsonl_sink(path: &Path) -> String {
+    format!("jsonl:{}", path.display())
+}
+
+/// Waits until `done` holds, checking every 50 ms; fails after two minutes (a bound on a
+/// hang, not a timing assertion).
+pub fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Sends the signal `name` (INT, TERM, KILL…) to a child process.
+pub fn send_signal(child: &Child, name: &str) {
+    let status = Command::new("kill")
+        .arg(format!("-{name}"))
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(status.success(), "kill -{name} failed");
 }
 
 /// Size in bytes of every file under `dir`.
@@ -159,7 +249,11 @@ impl Tmpfs {
             .arg(&self.path)
             .output()
             .unwrap();
-        assert!(out.status.success(), "remount {options}: {}", text(&out.stderr));
+        assert!(
+            out.status.success(),
+            "remount {options}: {}",
+            text(&out.stderr)
+        );
     }
 }
 
@@ -211,4 +305,17 @@ pub fn run_measuring_peak_rss(mut command: Command) -> (Output, u64) {
     let output = child.wait_with_output().unwrap();
     let peak = sampler.join().unwrap();
     (output, peak)
+}
+
+/// How many iterations a heavy reliability loop runs: `default` (kept small so that the suite
+/// stays fast), the issue's `full` count with `RELIABILITY_ITERATIONS=full`, or any count with
+/// `RELIABILITY_ITERATIONS=N`.
+pub fn iterations(default: usize, full: usize) -> usize {
+    match std::env::var("RELIABILITY_ITERATIONS").as_deref() {
+        Ok("full") => full,
+        Ok(n) => n
+            .parse()
+            .unwrap_or_else(|_| panic!("RELIABILITY_ITERATIONS={n}: expected `full` or a count")),
+        Err(_) => default,
+    }
 }

@@ -154,7 +154,10 @@ async fn a_slow_sink_holds_the_producer_back_with_bounded_memory() {
     );
     // The producer was really held back, and never more than the channel was waiting (one
     // more may sit between the channel and the sink's submit).
-    assert!(producer_waits > 0, "the sink was not slower than the producer");
+    assert!(
+        producer_waits > 0,
+        "the sink was not slower than the producer"
+    );
     assert!(
         max_backlog <= CAPACITY as u64 + 2,
         "backlog {max_backlog} exceeds the channel capacity {CAPACITY}"

@@ -4,9 +4,9 @@
 //! binary stays within the documented memory budget (docs/reliability.md). The figure is the
 //! child's peak resident set (VmHWM), sampled until it exits; a budget, not a timing.
 
-mod reliability_support;
+mod support;
 
-use reliability_support::*;
+use support::*;
 
 /// Peak resident memory allowed to `retail generate` for the small-profile week, and to
 /// `retail validate` over it (docs/reliability.md, "Resource limits").
@@ -23,9 +23,13 @@ fn the_largest_ci_run_stays_within_its_memory_budget() {
         &["generate", "--start", "2024-11-25", "--end", "2024-12-01"],
     ));
     assert_ok(&out);
-    let (out, validate_kib) = run_measuring_peak_rss(retail_command(&config, dir.path(), &["validate"]));
+    let (out, validate_kib) =
+        run_measuring_peak_rss(retail_command(&config, dir.path(), &["validate"]));
     assert_ok(&out);
-    let database_mib = std::fs::metadata(dir.path().join("retail.duckdb")).unwrap().len() >> 20;
+    let database_mib = std::fs::metadata(dir.path().join("retail.duckdb"))
+        .unwrap()
+        .len()
+        >> 20;
     println!(
         "small week: generate peak RSS {} MiB (budget {GENERATE_BUDGET_MIB} MiB), validate peak \
          RSS {} MiB (budget {VALIDATE_BUDGET_MIB} MiB), database {database_mib} MiB",
@@ -33,8 +37,14 @@ fn the_largest_ci_run_stays_within_its_memory_budget() {
         validate_kib / 1024
     );
     // A sampler that never saw the child would pass any budget: make sure it measured.
-    assert!(generate_kib > 10 * 1024, "implausible peak {generate_kib} KiB");
-    assert!(validate_kib > 10 * 1024, "implausible peak {validate_kib} KiB");
+    assert!(
+        generate_kib > 10 * 1024,
+        "implausible peak {generate_kib} KiB"
+    );
+    assert!(
+        validate_kib > 10 * 1024,
+        "implausible peak {validate_kib} KiB"
+    );
     assert!(
         generate_kib <= GENERATE_BUDGET_MIB * 1024,
         "generate peaked at {} MiB, over its {GENERATE_BUDGET_MIB} MiB budget",
