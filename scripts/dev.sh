@@ -4,7 +4,7 @@
 #   scripts/dev.sh setup                 install toolchain helpers (sccache, prebuilt libduckdb)
 #   scripts/dev.sh generate [ARGS...]    build the release CLI and run `retail generate` (default config, ./data)
 #   scripts/dev.sh retail [ARGS...]      build the release CLI and run it with ARGS
-#   scripts/dev.sh test                  everything CI checks: fmt, clippy, all tests, asset checks
+#   scripts/dev.sh test                  everything CI checks: fmt, clippy, docs, all tests, asset checks
 #
 # Environment knobs: CARGO_TARGET_DIR (default ~/.cache/retail-rti/target, outside the clone so
 # rebuilds are cheap), RETAIL_NO_SCCACHE=1 to build without sccache, DUCKDB_LIB_DIR to use your own
@@ -87,6 +87,8 @@ run_tests() {
     cargo fmt --all -- --check
     log "cargo clippy (all targets, warnings are errors)"
     cargo clippy --locked --workspace --all-targets -- -D warnings
+    log "cargo doc (API documentation, warnings are errors)"
+    RUSTDOCFLAGS="${RUSTDOCFLAGS:-} -D warnings" cargo doc --locked --workspace --no-deps
     log "cargo test (workspace)"
     cargo test --locked --workspace --no-fail-fast
     log "consumer crate outside the workspace (examples/consumer-service)"

@@ -131,7 +131,7 @@ pub struct StreamArgs {
     /// Seconds between progress lines on stderr.
     #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
     progress_every: f64,
-    /// Add a disruption from the given instant: KIND:TARGET:DURATION[:SEVERITY][@START]
+    /// Add a disruption from the given instant: `KIND:TARGET:DURATION[:SEVERITY][@START]`
     /// (repeatable).
     #[arg(long = "disruption", value_name = "SPEC")]
     disruptions: Vec<String>,
