@@ -42,19 +42,8 @@ use retail_schemas::{Date, Money, Ts};
 use serde::{Deserialize, Serialize};
 
 use crate::store::{StoreModel, StoreModels};
+use crate::world::LedgerDef;
 use crate::{Attribution, FactBatch, FactsContext, FactsError, InboundDelivery};
-
-/// serde mirror of [`Ledger`] (the pattern type carries no serde derive).
-#[derive(Serialize, Deserialize)]
-#[serde(remote = "Ledger")]
-struct LedgerDef {
-    on_hand: i64,
-    reserved: i64,
-    on_order: i64,
-    ledger_seq: u64,
-    par: i64,
-    reorder_point: i64,
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 struct LedgerCell(#[serde(with = "LedgerDef")] Ledger);

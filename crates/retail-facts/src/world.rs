@@ -13,10 +13,11 @@ use crate::output::with_fact_tables;
 use crate::store_day::StoreState;
 use crate::{FactBatch, FactsError, TableVisitor};
 
-/// Serde mirror of [`Ledger`] (the model type carries no serde derive).
+/// Serde mirror of [`Ledger`] (the model type carries no serde derive), for store and DC
+/// ledgers alike.
 #[derive(Serialize, Deserialize)]
 #[serde(remote = "Ledger")]
-struct LedgerDef {
+pub(crate) struct LedgerDef {
     on_hand: i64,
     reserved: i64,
     on_order: i64,
