@@ -84,11 +84,14 @@ async fn serve_connection(tcp: TcpStream, shared: Arc<Shared>) {
     let pump = tokio::spawn(async move {
         let mut tcp = tcp;
         let mut pump_side = pump_side;
+        // A cut also ends the copy soon after (the broker closes its side), so both branches
+        // can be ready at once: look at the cut first so that every cut connection is counted.
         tokio::select! {
-            _ = tokio::io::copy_bidirectional(&mut tcp, &mut pump_side) => {}
+            biased;
             _ = kill.changed() => {
                 pump_shared.connections_dropped.fetch_add(1, Ordering::Relaxed);
             }
+            _ = tokio::io::copy_bidirectional(&mut tcp, &mut pump_side) => {}
         }
     });
     let acceptor = ConnectionAcceptor::builder()
