@@ -4,7 +4,7 @@
 #   scripts/dev.sh setup                 install toolchain helpers (sccache, prebuilt libduckdb, chromium)
 #   scripts/dev.sh generate [ARGS...]    build the release CLI and run `retail generate` (default config, ./data)
 #   scripts/dev.sh retail [ARGS...]      build the release CLI and run it with ARGS
-#   scripts/dev.sh test                  everything CI checks: fmt, clippy, all tests, asset checks
+#   scripts/dev.sh test                  everything CI checks: fmt, clippy, docs, all tests, asset checks
 #                                        (installs chromium first: the `retail dashboard` test renders its page)
 #
 # Environment knobs: CARGO_TARGET_DIR (default ~/.cache/retail-rti/target, outside the clone so
@@ -103,6 +103,8 @@ run_tests() {
     cargo fmt --all -- --check
     log "cargo clippy (all targets, warnings are errors)"
     cargo clippy --locked --workspace --all-targets -- -D warnings
+    log "cargo doc (API documentation, warnings are errors)"
+    RUSTDOCFLAGS="${RUSTDOCFLAGS:-} -D warnings" cargo doc --locked --workspace --no-deps
     log "cargo test (workspace)"
     cargo test --locked --workspace --no-fail-fast
     log "consumer crate outside the workspace (examples/consumer-service)"

@@ -84,11 +84,14 @@ async fn serve_connection(tcp: TcpStream, shared: Arc<Shared>) {
     let pump = tokio::spawn(async move {
         let mut tcp = tcp;
         let mut pump_side = pump_side;
+        // A cut also ends the copy soon after (the broker closes its side), so both branches
+        // can be ready at once: look at the cut first so that every cut connection is counted.
         tokio::select! {
-            _ = tokio::io::copy_bidirectional(&mut tcp, &mut pump_side) => {}
+            biased;
             _ = kill.changed() => {
                 pump_shared.connections_dropped.fetch_add(1, Ordering::Relaxed);
             }
+            _ = tokio::io::copy_bidirectional(&mut tcp, &mut pump_side) => {}
         }
     });
     let acceptor = ConnectionAcceptor::builder()
@@ -222,8 +225,9 @@ async fn serve_incoming_link(
             }
         };
         let keep_going = match node {
-            Node::Cbs => answer_cbs(&receiver, delivery, &shared, &replies).await,
-            Node::Management => answer_management(&receiver, delivery, &shared, &replies).await,
+            Node::Cbs | Node::Management => {
+                answer_request(node, &receiver, delivery, &shared, &replies).await
+            }
             Node::Events => store_events(&receiver, delivery, &address, &shared).await,
         };
         if !keep_going {
@@ -282,7 +286,11 @@ fn application_property(message: &Message<Body<Value>>, key: &str) -> Option<Str
     }
 }
 
-async fn answer_cbs(
+/// Accepts a request on the `$cbs` or `$management` node and sends its answer on the node's
+/// reply link: put-token is always accepted (202), management reads are answered from the
+/// configuration.
+async fn answer_request(
+    node: Node,
     receiver: &Receiver,
     delivery: Delivery<Body<Value>>,
     shared: &Shared,
@@ -292,27 +300,15 @@ async fn answer_cbs(
         return false;
     }
     let message = delivery.into_message();
-    shared.tokens_accepted.fetch_add(1, Ordering::Relaxed);
-    let answer = reply(request_id(&message), 202, "Accepted", Value::Null);
-    match reply_link(replies, "$cbs").await {
-        Some(tx) => tx.send(answer).await.is_ok(),
-        None => false,
-    }
-}
-
-async fn answer_management(
-    receiver: &Receiver,
-    delivery: Delivery<Body<Value>>,
-    shared: &Shared,
-    replies: &ReplyLinks,
-) -> bool {
-    if receiver.accept(&delivery).await.is_err() {
-        return false;
-    }
-    let message = delivery.into_message();
-    shared.management_requests.fetch_add(1, Ordering::Relaxed);
-    let answer = management_answer(&message, shared);
-    match reply_link(replies, "$management").await {
+    let (answer, link) = if node == Node::Cbs {
+        shared.tokens_accepted.fetch_add(1, Ordering::Relaxed);
+        let answer = reply(request_id(&message), 202, "Accepted", Value::Null);
+        (answer, "$cbs")
+    } else {
+        shared.management_requests.fetch_add(1, Ordering::Relaxed);
+        (management_answer(&message, shared), "$management")
+    };
+    match reply_link(replies, link).await {
         Some(tx) => tx.send(answer).await.is_ok(),
         None => false,
     }

@@ -52,26 +52,36 @@ macro_rules! fact_batch {
     };
 }
 
-fact_batch! {
-    fact_receipts: FactReceipt,
-    fact_receipt_lines: FactReceiptLine,
-    fact_payments: FactPayment,
-    fact_online_order_headers: FactOnlineOrderHeader,
-    fact_online_order_lines: FactOnlineOrderLine,
-    fact_store_inventory_txn: FactStoreInventoryTxn,
-    fact_dc_inventory_txn: FactDcInventoryTxn,
-    fact_truck_moves: FactTruckMove,
-    fact_truck_inventory: FactTruckInventory,
-    fact_foot_traffic: FactFootTraffic,
-    fact_ble_pings: FactBlePing,
-    fact_customer_zone_changes: FactCustomerZoneChange,
-    fact_marketing: FactMarketing,
-    fact_promotions: FactPromotion,
-    fact_promo_lines: FactPromoLine,
-    fact_store_ops: FactStoreOps,
-    fact_stockouts: FactStockout,
-    fact_reorders: FactReorder,
+/// Invokes `$callback! { ARGS field: RowType, … }` with the 18 fact tables in contract order:
+/// the one list behind [`FactBatch`] and every per-table loop over it.
+macro_rules! with_fact_tables {
+    ($callback:ident ! ( $($args:tt)* )) => {
+        $callback! {
+            $($args)*
+            fact_receipts: FactReceipt,
+            fact_receipt_lines: FactReceiptLine,
+            fact_payments: FactPayment,
+            fact_online_order_headers: FactOnlineOrderHeader,
+            fact_online_order_lines: FactOnlineOrderLine,
+            fact_store_inventory_txn: FactStoreInventoryTxn,
+            fact_dc_inventory_txn: FactDcInventoryTxn,
+            fact_truck_moves: FactTruckMove,
+            fact_truck_inventory: FactTruckInventory,
+            fact_foot_traffic: FactFootTraffic,
+            fact_ble_pings: FactBlePing,
+            fact_customer_zone_changes: FactCustomerZoneChange,
+            fact_marketing: FactMarketing,
+            fact_promotions: FactPromotion,
+            fact_promo_lines: FactPromoLine,
+            fact_store_ops: FactStoreOps,
+            fact_stockouts: FactStockout,
+            fact_reorders: FactReorder,
+        }
+    };
 }
+pub(crate) use with_fact_tables;
+
+with_fact_tables!(fact_batch!());
 
 impl FactBatch {
     /// Sorts every table by (`business_date`, primary key) — data-contract §12.5 — so the set of

@@ -16,7 +16,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use retail_patterns::basket::{BasketRequest, DrawIndex, draw_basket};
+use retail_patterns::basket::{Basket, BasketRequest, DrawIndex, draw_basket};
 use retail_patterns::calendar::{self, is_closed};
 use retail_patterns::demand::{self, OnlineDayCurve};
 use retail_patterns::ids;
@@ -42,19 +42,8 @@ use retail_schemas::{Date, Money, Ts};
 use serde::{Deserialize, Serialize};
 
 use crate::store::{StoreModel, StoreModels};
+use crate::world::LedgerDef;
 use crate::{Attribution, FactBatch, FactsContext, FactsError, InboundDelivery};
-
-/// serde mirror of [`Ledger`] (the pattern type carries no serde derive).
-#[derive(Serialize, Deserialize)]
-#[serde(remote = "Ledger")]
-struct LedgerDef {
-    on_hand: i64,
-    reserved: i64,
-    on_order: i64,
-    ledger_seq: u64,
-    par: i64,
-    reorder_point: i64,
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 struct LedgerCell(#[serde(with = "LedgerDef")] Ledger);
@@ -427,6 +416,38 @@ impl DayRun<'_> {
         (k > 0 && ts < self.intervals[k - 1].end).then(|| k - 1)
     }
 
+    /// A purchase's `fact_payments` rows (one per charge attempt), then the rows of its applied
+    /// promotion if any; `purchase_id` is the receipt id in store, the order id online.
+    fn settlement_rows(
+        &mut self,
+        channel: Channel,
+        purchase_id: &str,
+        ts: Ts,
+        customer_id: i64,
+        attempts: &[PaymentAttempt],
+        promo: Option<&AppliedPromotion>,
+    ) {
+        for a in attempts {
+            let payment_id = ids::payment_id(purchase_id, a.attempt_number);
+            let row = self.payment_row(payment_id, a, channel, purchase_id, customer_id);
+            self.batch.fact_payments.push(row);
+        }
+        if let Some(p) = promo {
+            self.promotion_rows(p, channel, purchase_id, ts, customer_id);
+        }
+    }
+
+    /// A basket drawn for `request`, each line capped by the product's available-to-promise
+    /// stock in this store.
+    fn draw_stocked_basket(&self, request: &BasketRequest, rng: &mut Stream) -> Basket {
+        let ledgers = &self.state.ledgers;
+        draw_basket(&self.index, request, rng, |pid| {
+            ledgers
+                .get((pid - 1) as usize)
+                .map_or(0, |c| c.0.atp().clamp(0, u32::MAX as i64) as u32)
+        })
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn payment_row(
         &self,
@@ -556,12 +577,7 @@ impl DayRun<'_> {
             format: Some(self.sm.format),
             date: self.date,
         };
-        let ledgers = &self.state.ledgers;
-        let basket = draw_basket(&self.index, &request, &mut rng, |pid| {
-            ledgers
-                .get((pid - 1) as usize)
-                .map_or(0, |c| c.0.atp().clamp(0, u32::MAX as i64) as u32)
-        });
+        let basket = self.draw_stocked_basket(&request, &mut rng);
         if basket.lines.is_empty() {
             self.count_browser(ts);
             return Ok(());
@@ -662,19 +678,14 @@ impl DayRun<'_> {
                 Some(l.line_number),
             );
         }
-        for a in &attempts {
-            let row = self.payment_row(
-                ids::payment_id(&receipt_id, a.attempt_number),
-                a,
-                Channel::Store,
-                &receipt_id,
-                customer_id,
-            );
-            self.batch.fact_payments.push(row);
-        }
-        if let Some(p) = &promo {
-            self.promotion_rows(p, Channel::Store, &receipt_id, ts, customer_id);
-        }
+        self.settlement_rows(
+            Channel::Store,
+            &receipt_id,
+            ts,
+            customer_id,
+            &attempts,
+            promo.as_ref(),
+        );
 
         // Return decision: queued for its day.
         if let Some(plan) = plan {
@@ -789,12 +800,7 @@ impl DayRun<'_> {
             format: None,
             date: self.date,
         };
-        let ledgers = &self.state.ledgers;
-        let basket = draw_basket(&self.index, &request, rng, |pid| {
-            ledgers
-                .get((pid - 1) as usize)
-                .map_or(0, |c| c.0.atp().clamp(0, u32::MAX as i64) as u32)
-        });
+        let basket = self.draw_stocked_basket(&request, rng);
         let lines = shape_online_basket(basket.lines, rng);
         if lines.is_empty() {
             return Ok(());
@@ -924,19 +930,14 @@ impl DayRun<'_> {
                     line_status: status.to_string(),
                 });
         }
-        for a in &attempts {
-            let row = self.payment_row(
-                ids::payment_id(&order_id, a.attempt_number),
-                a,
-                Channel::Online,
-                &order_id,
-                customer_id,
-            );
-            self.batch.fact_payments.push(row);
-        }
-        if let Some(p) = &promo {
-            self.promotion_rows(p, Channel::Online, &order_id, created, customer_id);
-        }
+        self.settlement_rows(
+            Channel::Online,
+            &order_id,
+            created,
+            customer_id,
+            &attempts,
+            promo.as_ref(),
+        );
         Ok(())
     }
 

@@ -9,13 +9,15 @@ use retail_patterns::inventory::Ledger;
 use retail_schemas::{Date, Row, Ts};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::output::with_fact_tables;
 use crate::store_day::StoreState;
 use crate::{FactBatch, FactsError, TableVisitor};
 
-/// Serde mirror of [`Ledger`] (the model type carries no serde derive).
+/// Serde mirror of [`Ledger`] (the model type carries no serde derive), for store and DC
+/// ledgers alike.
 #[derive(Serialize, Deserialize)]
 #[serde(remote = "Ledger")]
-struct LedgerDef {
+pub(crate) struct LedgerDef {
     on_hand: i64,
     reserved: i64,
     on_order: i64,
@@ -160,7 +162,7 @@ fn decode_rows<R: Row>(rows: &[String]) -> Result<Vec<R>, String> {
 }
 
 macro_rules! decode_batch {
-    ($tables:expr, $($field:ident),* $(,)?) => {{
+    ($tables:expr, $($field:ident : $row:ty),* $(,)?) => {{
         let tables: &[Vec<String>] = $tables;
         let names = [$(stringify!($field)),*];
         if tables.len() != names.len() {
@@ -174,27 +176,7 @@ macro_rules! decode_batch {
 }
 
 fn decode_held_batch(tables: &[Vec<String>]) -> Result<FactBatch, String> {
-    Ok(decode_batch!(
-        tables,
-        fact_receipts,
-        fact_receipt_lines,
-        fact_payments,
-        fact_online_order_headers,
-        fact_online_order_lines,
-        fact_store_inventory_txn,
-        fact_dc_inventory_txn,
-        fact_truck_moves,
-        fact_truck_inventory,
-        fact_foot_traffic,
-        fact_ble_pings,
-        fact_customer_zone_changes,
-        fact_marketing,
-        fact_promotions,
-        fact_promo_lines,
-        fact_store_ops,
-        fact_stockouts,
-        fact_reorders,
-    ))
+    Ok(with_fact_tables!(decode_batch!(tables,)))
 }
 
 impl Serialize for HeldRows {
@@ -226,7 +208,7 @@ impl<'de> Deserialize<'de> for HeldRows {
 }
 
 macro_rules! split_tables {
-    ($batch:ident, $today:ident, $date:ident, $held:ident, $($field:ident),* $(,)?) => {
+    ($batch:ident, $today:ident, $date:ident, $held:ident, $($field:ident : $row:ty),* $(,)?) => {
         $(
             for row in std::mem::take(&mut $batch.$field) {
                 if row.business_date == $date {
@@ -252,29 +234,6 @@ pub fn split_by_date(
     held: &mut BTreeMap<Date, FactBatch>,
 ) -> Result<FactBatch, FactsError> {
     let mut today = FactBatch::default();
-    split_tables!(
-        batch,
-        today,
-        date,
-        held,
-        fact_receipts,
-        fact_receipt_lines,
-        fact_payments,
-        fact_online_order_headers,
-        fact_online_order_lines,
-        fact_store_inventory_txn,
-        fact_dc_inventory_txn,
-        fact_truck_moves,
-        fact_truck_inventory,
-        fact_foot_traffic,
-        fact_ble_pings,
-        fact_customer_zone_changes,
-        fact_marketing,
-        fact_promotions,
-        fact_promo_lines,
-        fact_store_ops,
-        fact_stockouts,
-        fact_reorders,
-    );
+    with_fact_tables!(split_tables!(batch, today, date, held,));
     Ok(today)
 }

@@ -20,8 +20,8 @@ pub struct PlateKey {
 }
 
 impl PlateKey {
-    /// Draws from [plate_key()]: `a` by rejection (uniform below the space until coprime to
-    /// it), then `b` uniform below the space.
+    /// Draws from the `plate_key` stream (§12.2): `a` by rejection (uniform below the space
+    /// until coprime to it), then `b` uniform below the space.
     pub fn draw(seed: u64) -> Self {
         let mut stream = Stream::new(seed, "plate_key", &[]);
         let a = loop {

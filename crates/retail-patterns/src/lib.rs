@@ -8,6 +8,31 @@
 //! [`seasonality`] (the expected yearly shape of demand), [`basket`], [`promotion`], [`tax`],
 //! [`payment`], [`sensors`], [`returns`], [`online`],
 //! [`logistics`] and [`inventory`].
+//!
+//! ```
+//! use retail_patterns::calendar::{self, HolidayKey};
+//! use retail_patterns::payment::{self, Channel, TenderType};
+//! use retail_rng::Stream;
+//! use retail_schemas::Date;
+//!
+//! // The holiday calendar of any year: Thanksgiving is the fourth Thursday of November,
+//! // Black Friday the day after, and a store configured to close on Christmas Day is closed.
+//! let thanksgiving = HolidayKey::Thanksgiving.date(2025);
+//! assert_eq!(thanksgiving, Date::from_ymd(2025, 11, 27).unwrap());
+//! assert_eq!(calendar::holiday_on(thanksgiving.succ()), Some(HolidayKey::BlackFriday));
+//! let christmas = Date::from_ymd(2025, 12, 25).unwrap();
+//! let row = calendar::dim_date_row(christmas, &[HolidayKey::ChristmasDay]);
+//! assert!(row.is_holiday && row.is_store_closed);
+//! assert_eq!(row.date_key, 20251225);
+//!
+//! // A stochastic model draws from the stream it is given: the same key gives the same choice,
+//! // and online orders never pay cash.
+//! let tender = |order: i64| {
+//!     payment::draw_tender(Channel::Online, None, &mut Stream::new(42, "payment", &[order]))
+//! };
+//! assert_eq!(tender(7), tender(7));
+//! assert!((0..50).all(|order| tender(order) != TenderType::Cash));
+//! ```
 #![deny(missing_docs)]
 
 pub mod basket;

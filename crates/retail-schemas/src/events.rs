@@ -748,33 +748,57 @@ impl OnlineOrderCreated {
     }
 }
 
-impl OnlineOrderPicked {
-    /// The pick event of an order, `None` when `picked_ts` is null. `business_date` is the
-    /// node-local date of `picked_ts`, which the caller computes in the node's time zone.
-    pub fn from_header(header: &FactOnlineOrderHeader, business_date: Date) -> Option<Self> {
-        Some(OnlineOrderPicked {
-            order_id: header.order_id.clone(),
-            event_ts: header.picked_ts?,
-            business_date,
-            customer_id: header.customer_id,
-            fulfillment_mode: header.fulfillment_mode.clone(),
-            node_type: header.node_type.clone(),
-            store_id: header.store_id,
-            dc_id: header.dc_id,
-            line_count: header.line_count,
-            item_count: header.item_count,
-        })
-    }
+/// What the `online_order_picked` / `online_order_shipped` events of an online order carry
+/// from its `fact_online_order_headers` row: the one mapping of both events, whether the
+/// header is at hand ([`OrderLifecycle::from_header`]) or only these columns were read back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrderLifecycle {
+    /// `order_id`.
+    pub order_id: String,
+    /// `customer_id`.
+    pub customer_id: i64,
+    /// `fulfillment_mode`.
+    pub fulfillment_mode: String,
+    /// `node_type`.
+    pub node_type: String,
+    /// `store_id` (STORE nodes).
+    pub store_id: Option<i64>,
+    /// `dc_id` (DC nodes).
+    pub dc_id: Option<i64>,
+    /// `line_count`.
+    pub line_count: i32,
+    /// `item_count`.
+    pub item_count: i32,
+    /// `picked_ts`.
+    pub picked_ts: Option<Ts>,
+    /// `shipped_ts`.
+    pub shipped_ts: Option<Ts>,
 }
 
-impl OnlineOrderShipped {
-    /// The ship event of an order, `None` when `shipped_ts` is null. `business_date` is the
-    /// node-local date of `shipped_ts`, which the caller computes in the node's time zone.
-    pub fn from_header(header: &FactOnlineOrderHeader, business_date: Date) -> Option<Self> {
-        Some(OnlineOrderShipped {
+/// Builds an order-progress payload (`OnlineOrderPicked` / `OnlineOrderShipped` share their
+/// columns) from a lifecycle, the event instant and its node-local date.
+macro_rules! order_progress_payload {
+    ($payload:ident, $order:expr, $event_ts:expr, $business_date:expr) => {
+        $payload {
+            order_id: $order.order_id.clone(),
+            event_ts: $event_ts,
+            business_date: $business_date,
+            customer_id: $order.customer_id,
+            fulfillment_mode: $order.fulfillment_mode.clone(),
+            node_type: $order.node_type.clone(),
+            store_id: $order.store_id,
+            dc_id: $order.dc_id,
+            line_count: $order.line_count,
+            item_count: $order.item_count,
+        }
+    };
+}
+
+impl OrderLifecycle {
+    /// The lifecycle columns of an order header.
+    pub fn from_header(header: &FactOnlineOrderHeader) -> Self {
+        OrderLifecycle {
             order_id: header.order_id.clone(),
-            event_ts: header.shipped_ts?,
-            business_date,
             customer_id: header.customer_id,
             fulfillment_mode: header.fulfillment_mode.clone(),
             node_type: header.node_type.clone(),
@@ -782,7 +806,33 @@ impl OnlineOrderShipped {
             dc_id: header.dc_id,
             line_count: header.line_count,
             item_count: header.item_count,
-        })
+            picked_ts: header.picked_ts,
+            shipped_ts: header.shipped_ts,
+        }
+    }
+
+    /// The pick event of the order, `None` when `picked_ts` is null. `business_date` is the
+    /// node-local date of `picked_ts`, which the caller computes in the node's time zone.
+    pub fn picked_event(&self, business_date: Date) -> Option<OnlineOrderPicked> {
+        let event_ts = self.picked_ts?;
+        Some(order_progress_payload!(
+            OnlineOrderPicked,
+            self,
+            event_ts,
+            business_date
+        ))
+    }
+
+    /// The ship event of the order, `None` when `shipped_ts` is null. `business_date` is the
+    /// node-local date of `shipped_ts`, which the caller computes in the node's time zone.
+    pub fn shipped_event(&self, business_date: Date) -> Option<OnlineOrderShipped> {
+        let event_ts = self.shipped_ts?;
+        Some(order_progress_payload!(
+            OnlineOrderShipped,
+            self,
+            event_ts,
+            business_date
+        ))
     }
 }
 
@@ -1368,9 +1418,26 @@ mod tests {
     #[test]
     fn order_lifecycle_events_follow_the_header_timestamps() {
         let h = header();
-        let picked = OnlineOrderPicked::from_header(&h, Date(19_788)).unwrap();
+        let lifecycle = OrderLifecycle::from_header(&h);
+        let picked = lifecycle.picked_event(Date(19_789)).unwrap();
         assert_eq!(picked.event_ts, Ts(2_000));
-        assert!(OnlineOrderShipped::from_header(&h, Date(19_788)).is_none());
+        assert_eq!(picked.business_date, Date(19_789));
+        assert_eq!(
+            (picked.order_id.as_str(), picked.dc_id, picked.item_count),
+            (h.order_id.as_str(), h.dc_id, h.item_count)
+        );
+        assert!(lifecycle.shipped_event(Date(19_789)).is_none());
+        let shipped = OrderLifecycle {
+            shipped_ts: Some(Ts(5_000)),
+            ..lifecycle
+        }
+        .shipped_event(Date(19_790))
+        .unwrap();
+        assert_eq!(
+            (shipped.event_ts, shipped.business_date),
+            (Ts(5_000), Date(19_790))
+        );
+        assert_eq!(shipped.customer_id, h.customer_id);
         let line = FactOnlineOrderLine {
             order_id: h.order_id.clone(),
             line_number: 1,

@@ -141,7 +141,7 @@ fn cell_problem(field: &FieldDef, cell: &Cell<'_>) -> String {
 
 /// Converts contract rows into one Arrow record batch with the table's canonical schema
 /// ([`crate::schema::arrow_schema`]): money as `<stem>_cents` Int64 + `<stem>` Decimal128(12,2),
-/// timestamps as Timestamp(µs, "UTC"), dates as Date32, `Vec<i64>` as List<Int64>, `Option`
+/// timestamps as Timestamp(µs, "UTC"), dates as Date32, `Vec<i64>` as `List<Int64>`, `Option`
 /// as nulls.
 ///
 /// Fails (never panics) when a value breaks the contract: a NULL in a NOT NULL column, or a

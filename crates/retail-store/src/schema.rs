@@ -19,7 +19,7 @@ pub const MAX_ABS_CENTS: i64 = 999_999_999_999;
 /// Time zone of every TIMESTAMP column.
 pub const UTC: &str = "UTC";
 
-/// The element field of LIST<BIGINT> columns: non-null Int64 items (`containsNull = false`),
+/// The element field of `LIST<BIGINT>` columns: non-null Int64 items (`containsNull = false`),
 /// named as in [`retail_schemas::emit::arrow`].
 pub fn list_element_field() -> Arc<Field> {
     Arc::new(Field::new_list_field(DataType::Int64, false))

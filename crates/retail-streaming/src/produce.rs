@@ -7,10 +7,8 @@ use std::time::Duration;
 use chrono::TimeZone;
 use retail_facts::FactBatch;
 use retail_master::MasterData;
-use retail_schemas::events::{
-    InventoryUpdated, OnlineOrderCreated, OnlineOrderPicked, OnlineOrderShipped, PromotionApplied,
-};
-use retail_schemas::tables::{FactOnlineOrderHeader, FactOnlineOrderLine, FactPromoLine};
+use retail_schemas::events::{InventoryUpdated, OnlineOrderCreated, PromotionApplied};
+use retail_schemas::tables::{FactOnlineOrderLine, FactPromoLine};
 use retail_schemas::{Date, Envelope, EventType, Payload, Ts};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
@@ -18,6 +16,10 @@ use tokio::time::Instant;
 use crate::error::SinkError;
 use crate::event::EncodedEvent;
 use crate::sink::EventSender;
+
+/// What the pick and ship events of an online order need from its header row (the input of
+/// [`carried_over_events`]); declared beside the event payloads it maps to.
+pub use retail_schemas::events::OrderLifecycle;
 
 /// Errors of event production.
 #[derive(Debug, thiserror::Error)]
@@ -89,17 +91,8 @@ impl DayEvent {
 }
 
 /// Node-local date of `ts` at the order's fulfilment node (store, else DC).
-fn node_local_date(master: &MasterData, header: &FactOnlineOrderHeader, ts: Ts) -> Option<Date> {
-    node_date(master, header.store_id, header.dc_id, ts)
-}
-
-fn node_date(
-    master: &MasterData,
-    store_id: Option<i64>,
-    dc_id: Option<i64>,
-    ts: Ts,
-) -> Option<Date> {
-    let tz = match (store_id, dc_id) {
+fn node_local_date(master: &MasterData, order: &OrderLifecycle, ts: Ts) -> Option<Date> {
+    let tz = match (order.store_id, order.dc_id) {
         (Some(store), _) => master.store_tz(store)?,
         (None, Some(dc)) => master.dc_tz(dc)?,
         (None, None) => return None,
@@ -165,26 +158,12 @@ pub fn events_of_day(
         })?;
         push(&mut out, Payload::OnlineOrderCreated(created), None);
     }
-    for h in &batch.fact_online_order_headers {
-        if let Some(ts) = h.picked_ts {
-            let date = node_local_date(master, h, ts).ok_or_else(|| {
-                mapping_error(EventType::OnlineOrderPicked, &h.order_id, "unknown node")
-            })?;
-            if let Some(p) = OnlineOrderPicked::from_header(h, date) {
-                push(&mut out, Payload::OnlineOrderPicked(p), None);
-            }
-        }
-    }
-    for h in &batch.fact_online_order_headers {
-        if let Some(ts) = h.shipped_ts {
-            let date = node_local_date(master, h, ts).ok_or_else(|| {
-                mapping_error(EventType::OnlineOrderShipped, &h.order_id, "unknown node")
-            })?;
-            if let Some(p) = OnlineOrderShipped::from_header(h, date) {
-                push(&mut out, Payload::OnlineOrderShipped(p), None);
-            }
-        }
-    }
+    let lifecycles: Vec<OrderLifecycle> = batch
+        .fact_online_order_headers
+        .iter()
+        .map(OrderLifecycle::from_header)
+        .collect();
+    out.extend(order_progress_events(&lifecycles, master, None)?);
 
     // Inventory: store rows then DC rows; remember each movement's correlation id for the
     // stockouts it causes.
@@ -253,29 +232,49 @@ pub fn events_of_day(
     Ok(out)
 }
 
-/// What the later events of an online order need from its `fact_online_order_headers` row.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OrderLifecycle {
-    /// `order_id`.
-    pub order_id: String,
-    /// `customer_id`.
-    pub customer_id: i64,
-    /// `fulfillment_mode`.
-    pub fulfillment_mode: String,
-    /// `node_type`.
-    pub node_type: String,
-    /// `store_id` (STORE nodes).
-    pub store_id: Option<i64>,
-    /// `dc_id` (DC nodes).
-    pub dc_id: Option<i64>,
-    /// `line_count`.
-    pub line_count: i32,
-    /// `item_count`.
-    pub item_count: i32,
-    /// `picked_ts`.
-    pub picked_ts: Option<Ts>,
-    /// `shipped_ts`.
-    pub shipped_ts: Option<Ts>,
+/// The `online_order_picked` then `online_order_shipped` events of `orders`, each type ranked
+/// in `orders` order, dated at the node-local date of their instant; with `first_day`, the
+/// events dated before it are left out (and not ranked).
+fn order_progress_events(
+    orders: &[OrderLifecycle],
+    master: &MasterData,
+    first_day: Option<Date>,
+) -> Result<Vec<DayEvent>, ProduceError> {
+    type Instant = fn(&OrderLifecycle) -> Option<Ts>;
+    type Event = fn(&OrderLifecycle, Date) -> Option<Payload>;
+    let kinds: [(EventType, Instant, Event); 2] = [
+        (
+            EventType::OnlineOrderPicked,
+            |o| o.picked_ts,
+            |o, date| o.picked_event(date).map(Payload::OnlineOrderPicked),
+        ),
+        (
+            EventType::OnlineOrderShipped,
+            |o| o.shipped_ts,
+            |o, date| o.shipped_event(date).map(Payload::OnlineOrderShipped),
+        ),
+    ];
+    let mut out = Vec::new();
+    for (event_type, instant, event) in kinds {
+        let mut rank = 0;
+        for order in orders {
+            let Some(ts) = instant(order) else { continue };
+            let date = node_local_date(master, order, ts)
+                .ok_or_else(|| mapping_error(event_type, &order.order_id, "unknown node"))?;
+            if first_day.is_some_and(|first| date < first) {
+                continue;
+            }
+            if let Some(payload) = event(order, date) {
+                out.push(DayEvent {
+                    payload,
+                    stockout_correlation: None,
+                    source_rank: rank,
+                });
+                rank += 1;
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The `online_order_picked` / `_shipped` events of orders created before `first_day` whose
@@ -288,63 +287,9 @@ pub fn carried_over_events(
     master: &MasterData,
     first_day: Date,
 ) -> Result<Vec<DayEvent>, ProduceError> {
-    let mut sorted: Vec<&OrderLifecycle> = orders.iter().collect();
+    let mut sorted = orders.to_vec();
     sorted.sort_by(|a, b| a.order_id.cmp(&b.order_id));
-    let mut out = Vec::new();
-    let mut picked_rank = 0;
-    let mut shipped_rank = 0;
-    for o in &sorted {
-        let Some(ts) = o.picked_ts else { continue };
-        let date = node_date(master, o.store_id, o.dc_id, ts).ok_or_else(|| {
-            mapping_error(EventType::OnlineOrderPicked, &o.order_id, "unknown node")
-        })?;
-        if date < first_day {
-            continue;
-        }
-        out.push(DayEvent {
-            payload: Payload::OnlineOrderPicked(OnlineOrderPicked {
-                order_id: o.order_id.clone(),
-                event_ts: ts,
-                business_date: date,
-                customer_id: o.customer_id,
-                fulfillment_mode: o.fulfillment_mode.clone(),
-                node_type: o.node_type.clone(),
-                store_id: o.store_id,
-                dc_id: o.dc_id,
-                line_count: o.line_count,
-                item_count: o.item_count,
-            }),
-            stockout_correlation: None,
-            source_rank: picked_rank,
-        });
-        picked_rank += 1;
-    }
-    for o in &sorted {
-        let Some(ts) = o.shipped_ts else { continue };
-        let date = node_date(master, o.store_id, o.dc_id, ts).ok_or_else(|| {
-            mapping_error(EventType::OnlineOrderShipped, &o.order_id, "unknown node")
-        })?;
-        if date < first_day {
-            continue;
-        }
-        out.push(DayEvent {
-            payload: Payload::OnlineOrderShipped(OnlineOrderShipped {
-                order_id: o.order_id.clone(),
-                event_ts: ts,
-                business_date: date,
-                customer_id: o.customer_id,
-                fulfillment_mode: o.fulfillment_mode.clone(),
-                node_type: o.node_type.clone(),
-                store_id: o.store_id,
-                dc_id: o.dc_id,
-                line_count: o.line_count,
-                item_count: o.item_count,
-            }),
-            stockout_correlation: None,
-            source_rank: shipped_rank,
-        });
-        shipped_rank += 1;
-    }
+    let mut out = order_progress_events(&sorted, master, Some(first_day))?;
     out.sort_by_key(DayEvent::order_key);
     Ok(out)
 }

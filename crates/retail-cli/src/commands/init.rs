@@ -24,7 +24,7 @@ pub struct InitArgs {
     /// Built-in profile to start from.
     #[arg(long, default_value = "default", value_parser = ["default", "small"])]
     pub profile: String,
-    /// Where to write the file (`-` for standard output). Default: config/<profile>.json.
+    /// Where to write the file (`-` for standard output). Default: `config/<profile>.json`.
     #[arg(long, short, value_name = "PATH")]
     pub output: Option<PathBuf>,
     /// Overwrite the file if it exists.

@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use clap::Args;
 use retail_config::Config;
+use retail_eventhouse::{DuckdbSink, DuckdbSinkOptions};
 use retail_patterns::disruption::Disruption;
 use retail_schemas::{Date, EventType, Ts};
 use retail_store::{DATABASE_FILE, Store};
@@ -131,7 +132,7 @@ pub struct StreamArgs {
     /// Seconds between progress lines on stderr.
     #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
     progress_every: f64,
-    /// Add a disruption from the given instant: KIND:TARGET:DURATION[:SEVERITY][@START]
+    /// Add a disruption from the given instant: `KIND:TARGET:DURATION[:SEVERITY][@START]`
     /// (repeatable).
     #[arg(long = "disruption", value_name = "SPEC")]
     disruptions: Vec<String>,
@@ -410,14 +411,11 @@ fn build_sink(
         SinkConfig::Jsonl { path, max_bytes } => Ok(Box::new(
             JsonlSink::new(path.clone(), *max_bytes, metrics).appending(resuming),
         )),
-        SinkConfig::Duckdb { path } => {
-            let data_dir = path
-                .as_deref()
-                .and_then(Path::parent)
-                .unwrap_or(Path::new("."));
-            retail_eventhouse::build_sink(config, data_dir, metrics)
-                .map_err(|e| bad_input(e.to_string()))
-        }
+        // `plan` has named the database file (DATA_DIR/retail.duckdb unless one is given).
+        SinkConfig::Duckdb { path: Some(path) } => Ok(Box::new(DuckdbSink::new(
+            DuckdbSinkOptions::new(path),
+            metrics,
+        ))),
         other => other.build(metrics).map_err(|e| bad_input(e.to_string())),
     }
 }
