@@ -53,7 +53,10 @@ fn hold(db: &Path) -> Child {
     }
     let _ = child.kill();
     let status = child.wait();
-    panic!("the holder process never opened {} ({status:?})", db.display());
+    panic!(
+        "the holder process never opened {} ({status:?})",
+        db.display()
+    );
 }
 
 #[test]
