@@ -6,6 +6,8 @@
 //! `scripts/dev.sh setup`). Without it the browser part is skipped, saying so, except when `CI`
 //! is set: there it fails.
 
+mod support;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -15,36 +17,9 @@ use std::time::Duration;
 use duckdb::{AccessMode, Config, Connection};
 use serde_json::Value;
 
+use support::{assert_clear_error, assert_ok, retail_small_command as command, text};
+
 const EVENTS: u64 = 4_000;
-
-fn small_config() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .expect("crates/retail-cli sits two levels below the workspace root")
-        .join("config/small.json")
-}
-
-fn command(data_dir: &Path, args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_retail"));
-    command
-        .arg("--config")
-        .arg(small_config())
-        .arg("--data-dir")
-        .arg(data_dir)
-        .args(args);
-    command
-}
-
-fn assert_ok(out: &Output) {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 /// A child process killed (and reaped) when the test ends, pass or fail.
 struct Running(Child);
@@ -175,10 +150,7 @@ fn a_missing_database_or_a_taken_port_is_bad_input() {
     let out = command(dir.path(), &["dashboard", "--port", "0"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("no database at"), "{stderr}");
-    assert!(stderr.contains("--sink duckdb"), "{stderr}");
+    assert_clear_error(&out, &[2], &["no database at", "--sink duckdb"]);
 
     std::fs::write(dir.path().join("retail.duckdb"), b"").unwrap();
     let taken = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -186,10 +158,7 @@ fn a_missing_database_or_a_taken_port_is_bad_input() {
     let out = command(dir.path(), &["dashboard", "--port", &port])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("already in use"), "{stderr}");
-    assert!(stderr.contains("--port 0"), "{stderr}");
+    assert_clear_error(&out, &[2], &["already in use", "--port 0"]);
 }
 
 #[test]
@@ -334,12 +303,12 @@ fn a_live_stream_feeds_the_dashboard_and_chromium_renders_its_kpis() {
     };
     let page_url = format!("{url}/");
     let rendered = headless(&browser, &["--dump-dom", &page_url]);
-    let dom = String::from_utf8_lossy(&rendered.stdout);
+    let dom = text(&rendered.stdout);
     assert!(
         dom.contains("events-total"),
         "chromium rendered no page ({:?}): {}",
         rendered.status,
-        String::from_utf8_lossy(&rendered.stderr)
+        text(&rendered.stderr)
     );
     assert_eq!(text_of(&dom, "events-total"), "4,000");
     assert_eq!(text_of(&dom, "net-sales"), money(net_sales));

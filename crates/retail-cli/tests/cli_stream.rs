@@ -636,3 +636,42 @@ fn a_dataset_generated_with_its_own_start_can_be_streamed() {
     ));
     assert_eq!(lines(&file).len(), 100);
 }
+
+#[test]
+fn check_of_the_duckdb_sink_creates_the_database_or_names_the_bad_path() {
+    let empty = tempfile::tempdir().unwrap();
+    let check = |spec: &str| retail_small(empty.path(), &["stream", "--sink", spec, "--check"]);
+
+    // A path in directories that do not exist yet: they and the database are created.
+    let fresh = empty.path().join("new/dir/e.duckdb");
+    let out = check(&format!("duckdb:{}", fresh.display()));
+    assert_ok(&out);
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("sink: duckdb"), "{stdout}");
+    assert!(stdout.contains(&fresh.display().to_string()), "{stdout}");
+    let tables: i64 = duckdb::Connection::open(&fresh)
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'receipt_created'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(tables, 1, "the check did not create the eventhouse tables");
+
+    // Paths that cannot hold a database: exit 2, the path and the reason, nothing printed as ok.
+    let a_file = empty.path().join("plain.txt");
+    std::fs::write(&a_file, "not a database, long enough for a DuckDB header").unwrap();
+    let under_a_file = a_file.join("x.duckdb");
+    let cases = [
+        (under_a_file.clone(), "is not a directory"),
+        (empty.path().join("new"), "is a directory"),
+        (a_file.clone(), "not a valid DuckDB database"),
+    ];
+    for (path, reason) in cases {
+        let out = check(&format!("duckdb:{}", path.display()));
+        assert_clear_error(&out, &[2], &[&path.display().to_string(), reason]);
+        assert!(!text(&out.stdout).contains("ok"), "{}", text(&out.stdout));
+    }
+    assert!(!under_a_file.exists());
+}

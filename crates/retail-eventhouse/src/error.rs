@@ -47,6 +47,13 @@ pub enum EventhouseError {
 }
 
 impl EventhouseError {
+    /// Whether the database file could not be opened because another process held it
+    /// (after waiting for it, see [`retail_store::LockRetry`]): a condition of the moment,
+    /// not a bad path.
+    pub fn is_lock_conflict(&self) -> bool {
+        matches!(self, EventhouseError::Duckdb { source, .. } if retail_store::is_lock_conflict(source))
+    }
+
     pub(crate) fn duckdb(action: impl Into<String>, source: duckdb::Error) -> Self {
         EventhouseError::Duckdb {
             action: action.into(),

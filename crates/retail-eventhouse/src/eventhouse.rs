@@ -154,22 +154,8 @@ impl Eventhouse {
                 source,
             })?;
         }
-        let mut attempt = 0;
-        let conn = loop {
-            match Connection::open(path) {
-                Ok(conn) => break conn,
-                Err(e) if attempt < 50 && e.to_string().contains("lock") => {
-                    attempt += 1;
-                    std::thread::sleep(Duration::from_millis(100));
-                }
-                Err(e) => {
-                    return Err(EventhouseError::duckdb(
-                        format!("opening {}", path.display()),
-                        e,
-                    ));
-                }
-            }
-        };
+        let conn = retail_store::open_connection(path, retail_store::LockRetry::DEFAULT)
+            .map_err(|e| EventhouseError::duckdb(format!("opening {}", path.display()), e))?;
         Self::init(conn, Some(path.to_path_buf()), options)
     }
 

@@ -105,12 +105,28 @@ impl DuckdbSink {
 
     fn house(&mut self) -> Result<&mut Eventhouse, SinkError> {
         if self.house.is_none() {
-            let house = Eventhouse::open(&self.options.path, self.options.eventhouse.clone())
-                .map_err(|e| SinkError::Connect {
-                    destination: self.options.path.display().to_string(),
-                    attempts: 1,
-                    message: e.to_string(),
-                })?;
+            let path = &self.options.path;
+            if let Some(reason) = unusable_database_path(path) {
+                return Err(SinkError::InvalidConfig(format!(
+                    "{} cannot hold a DuckDB database: {reason}",
+                    path.display()
+                )));
+            }
+            let house = Eventhouse::open(path, self.options.eventhouse.clone()).map_err(|e| {
+                if e.is_lock_conflict() {
+                    // Another process kept the file for the whole retry window.
+                    SinkError::Connect {
+                        destination: path.display().to_string(),
+                        attempts: retail_store::LockRetry::DEFAULT.attempts,
+                        message: e.to_string(),
+                    }
+                } else {
+                    SinkError::InvalidConfig(format!(
+                        "{} cannot be opened as a DuckDB database: {e}",
+                        path.display()
+                    ))
+                }
+            })?;
             self.house = Some(house);
         }
         self.house
@@ -159,6 +175,16 @@ impl DuckdbSink {
         }
         Ok(())
     }
+}
+
+/// Why `path` can be neither opened nor created as a database file, when that is visible
+/// before DuckDB tries: it is a directory, or an ancestor is not one.
+fn unusable_database_path(path: &Path) -> Option<String> {
+    if path.is_dir() {
+        return Some("it is a directory".into());
+    }
+    let existing = path.ancestors().skip(1).find(|a| a.exists())?;
+    (!existing.is_dir()).then(|| format!("{} is not a directory", existing.display()))
 }
 
 #[async_trait]

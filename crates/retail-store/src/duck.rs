@@ -14,6 +14,7 @@ use retail_schemas::{Date, Row, TableDef, TableKind};
 use crate::convert::{check_column_names, to_record_batch};
 use crate::error::{Result, StoreError};
 use crate::hash::{ContentHash, ContentHasher};
+use crate::lock::{LockRetry, is_lock_conflict, open_connection};
 use crate::parquet_out::{ParquetFileWriter, ParquetLayout, ParquetOptions, YearMonth};
 use crate::schema::{
     META_TABLE, arrow_schema, create_meta_sql, create_table_sql, quote_ident, sort_columns,
@@ -118,8 +119,15 @@ impl Store {
         Self::open_file(&data_dir.join(DATABASE_FILE))
     }
 
-    /// Opens (or creates) a database file at an explicit path.
+    /// Opens (or creates) a database file at an explicit path. When another process (a
+    /// `retail dashboard` reading it) holds the file, retries for about five seconds
+    /// ([`LockRetry::DEFAULT`]).
     pub fn open_file(path: &Path) -> Result<Self> {
+        Self::open_file_with(path, LockRetry::DEFAULT)
+    }
+
+    /// [`Store::open_file`] with an explicit bound on the waiting for another process's lock.
+    pub fn open_file_with(path: &Path, retry: LockRetry) -> Result<Self> {
         let existed = path.exists();
         if existed && !path.is_file() {
             return Err(StoreError::NotRetailDatabase {
@@ -127,12 +135,15 @@ impl Store {
                 reason: "not a regular file".into(),
             });
         }
-        let conn = Connection::open(path).map_err(|e| {
+        let conn = open_connection(path, retry).map_err(|e| {
+            let locked = is_lock_conflict(&e);
             match StoreError::duckdb("opening the database", path, e) {
-                StoreError::Duckdb { source, .. } if existed => StoreError::NotRetailDatabase {
-                    path: path.to_path_buf(),
-                    reason: source.to_string(),
-                },
+                StoreError::Duckdb { source, .. } if existed && !locked => {
+                    StoreError::NotRetailDatabase {
+                        path: path.to_path_buf(),
+                        reason: source.to_string(),
+                    }
+                }
                 other => other,
             }
         })?;

@@ -48,6 +48,7 @@ pub mod convert;
 pub mod duck;
 pub mod error;
 pub mod hash;
+pub mod lock;
 pub mod order;
 pub mod parquet_out;
 pub mod schema;
@@ -58,6 +59,7 @@ pub use duck::{
 };
 pub use error::{Result, StoreError};
 pub use hash::{ContentHash, ContentHasher, parquet_content_hash, rows_content_hash};
+pub use lock::{LockRetry, is_lock_conflict, open_connection, retry_lock_conflicts};
 pub use order::{check_sorted, sort_rows};
 pub use parquet_out::{
     ParquetBatches, ParquetCompression, ParquetFileWriter, ParquetLayout, ParquetOptions,

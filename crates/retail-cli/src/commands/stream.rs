@@ -24,7 +24,7 @@ use retail_streaming::eventhubs::{
 };
 use retail_streaming::{
     DayEvent, JsonlSink, OrderLifecycle, Pacing, PipelineOptions, ProduceOptions, Sink, SinkConfig,
-    SinkMetrics, StopReason, carried_over_events, events_of_day, spawn_sink,
+    SinkError, SinkMetrics, StopReason, carried_over_events, events_of_day, spawn_sink,
 };
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
@@ -38,6 +38,9 @@ Examples:
   retail --config config/small.json --data-dir D generate --end 2024-11-26
   retail --data-dir D stream --sink stdout --max-events 10              # default pacing (config): realtime
   retail --data-dir D stream --sink jsonl:/tmp/e.jsonl --rate unlimited --max-events 100000
+  retail --data-dir D stream --sink 'jsonl:/tmp/e.jsonl?max_bytes=100000000'  # new file every 100 MB
+  retail --data-dir D stream --sink duckdb --speed 0 --rate 200          # local eventhouse in D/retail.duckdb; see `retail dashboard`
+  retail --data-dir D stream --sink duckdb:/tmp/e.duckdb --check         # create/open the database, exit
   retail --data-dir D stream --sink null --speed 3600 --duration 1h      # one simulated hour per second
   retail --data-dir D stream --sink null --rate 5000 --duration 30s       # at most 5000 events/s for 30 s
   retail --data-dir D stream --pacing realtime                           # event k when the wall clock reaches its event_ts
@@ -86,9 +89,11 @@ Exit codes: 0 done or stopped by a signal, 1 failure while running (sink, I/O),
 #[derive(Debug, Args)]
 #[command(after_help = AFTER_HELP)]
 pub struct StreamArgs {
-    /// Destination: null, stdout, jsonl:PATH[?max_bytes=N] or eventhubs[?OPTIONS]
-    /// (OPTIONS: hub=, auth=connection_string|entra_id, connection_string_env=, namespace=,
-    /// credential=, endpoint=amqp://HOST:PORT, max_batch_bytes=, send_timeout_ms=, dead_letter=).
+    /// Destination: null, stdout, jsonl:PATH[?max_bytes=N], duckdb[:PATH] (the local
+    /// eventhouse: typed tables, KPI views and alerts in DATA_DIR/retail.duckdb or PATH) or
+    /// eventhubs[?OPTIONS] (OPTIONS: hub=, auth=connection_string|entra_id,
+    /// connection_string_env=, namespace=, credential=, endpoint=amqp://HOST:PORT,
+    /// max_batch_bytes=, send_timeout_ms=, dead_letter=). Examples after the options.
     #[arg(long, value_name = "SPEC", default_value = "stdout")]
     sink: String,
     /// Event Hub name (default: stream.event_hub, or the connection string's EntityPath).
@@ -420,6 +425,19 @@ fn build_sink(
     }
 }
 
+/// A failed health check is bad input (exit 2) when the sink says its configuration cannot
+/// work (a database path that cannot hold a database, a rejected option), and a failure
+/// while running (exit 1) otherwise: an unreachable host, a file another process holds.
+fn healthcheck_error(error: SinkError, doing: &str, config: &SinkConfig) -> anyhow::Error {
+    let context = format!("{doing} the {} sink", config.name());
+    match error {
+        SinkError::InvalidSpec { .. } | SinkError::InvalidConfig(_) => {
+            bad_input(format!("{context}: {error}"))
+        }
+        other => anyhow::Error::new(other).context(context),
+    }
+}
+
 fn destination_of(config: &SinkConfig) -> (String, Option<String>) {
     match config {
         SinkConfig::Jsonl { path, .. } => (path.display().to_string(), None),
@@ -446,7 +464,7 @@ fn run_check(plan: &Plan) -> anyhow::Result<u8> {
         let health = sink
             .healthcheck()
             .await
-            .with_context(|| format!("checking the {} sink", plan.sink.name()))?;
+            .map_err(|e| healthcheck_error(e, "checking", &plan.sink))?;
         sink.close().await.context("closing the sink")?;
         println!("sink: {}", health.sink);
         println!("destination: {}", health.destination);
@@ -875,7 +893,7 @@ pub fn run(global: &GlobalArgs, args: StreamArgs) -> anyhow::Result<u8> {
         let health = sink
             .healthcheck()
             .await
-            .with_context(|| format!("opening the {} sink", sink_config.name()))?;
+            .map_err(|e| healthcheck_error(e, "opening", &sink_config))?;
         let server = match metrics_addr {
             Some(addr) => {
                 let listener = tokio::net::TcpListener::bind(addr)
