@@ -411,6 +411,49 @@ def test_decimal_twins_are_exact(spark, full_lakehouse):
         assert r.total == decimal.Decimal(r.total_cents) / 100
 
 
+# Spark SQL type -> Delta Lake protocol type (what Delta Spark in Fabric records for the column).
+DELTA_TYPES = {"string": "string", "bigint": "long", "int": "integer", "double": "double", "date": "date", "timestamp": "timestamp", "boolean": "boolean"}
+
+
+def delta_type(spark_type):
+    """The Delta schema type (JSON form) of a Spark DataType."""
+    name = spark_type.typeName()
+    if name == "array":
+        return {"type": "array", "elementType": delta_type(spark_type.elementType), "containsNull": spark_type.containsNull}
+    if name == "decimal":
+        return f"decimal({spark_type.precision},{spark_type.scale})"
+    return DELTA_TYPES[spark_type.simpleString()]
+
+
+def test_lakehouse_tables_are_valid_delta_tables(spark, full_lakehouse, tmp_path):
+    """Every silver and gold table converts in place to a Delta table (delta-rs, like CONVERT TO
+    DELTA) whose schema is the one Delta Spark writes in Fabric and whose rows, read back by the
+    deltalake reader, are Spark's rows. (Spark itself cannot write Delta here: see docs/lakehouse.md.)"""
+    from deltalake import DeltaTable, convert_to_deltalake
+    from deltalake.schema import Field, PrimitiveType, Schema
+
+    wh = pathlib.Path(full_lakehouse["warehouse"])
+    tables = [("silver", t) for t in sorted(TABLES)] + [("gold", n) for n in sorted(GOLD_SQL)]
+    for schema, table in tables:
+        source = wh / schema / table
+        assert source.exists(), f"{schema}.{table} missing"
+        path = tmp_path / schema / table
+        shutil.copytree(source, path)
+        if any(p.name.startswith("business_date=") for p in path.iterdir()):
+            convert_to_deltalake(str(path), partition_by=Schema([Field("business_date", PrimitiveType("date"), True)]), partition_strategy="hive")
+        else:
+            convert_to_deltalake(str(path))
+        df = spark.read.parquet(str(source))
+        delta = DeltaTable(str(path))
+        fields = {f["name"]: f["type"] for f in json.loads(delta.schema().to_json())["fields"]}
+        assert sorted(fields) == sorted(df.columns), f"{schema}.{table}: {sorted(fields)}"
+        for f in df.schema.fields:
+            assert fields[f.name] == delta_type(f.dataType), f"{schema}.{table}.{f.name}: Delta {fields[f.name]}, Spark {f.dataType.simpleString()}"
+        arrow = delta.to_pyarrow_table().select(df.columns)
+        rows = [tuple(norm(v) for v in r.values()) for r in arrow.to_pylist()]
+        assert_same_rows(rows, spark_rows(df, df.columns), df.columns, label=f"delta {schema}.{table}")
+
+
 # ----------------------------------------------------------------------------------------------
 # the real producer: `retail stream --sink jsonl:` continues the batch lakehouse by one day
 # ----------------------------------------------------------------------------------------------
