@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Lakehouse notebook checks (fabric.md §7): installs the pinned Python packages of
 # fabric/notebooks/requirements.txt into a virtualenv, then runs fabric/tests with pytest: the
-# committed notebooks executed end to end on local PySpark (local[2], Parquet tables) over one
-# small-profile day made by the real `retail` binary.
+# committed notebooks executed end to end on local PySpark (local[2], Parquet tables) over two
+# small-profile days made by the real `retail generate`, then the next day as sent by the real
+# `retail stream --sink jsonl:`; the tables are also converted to Delta and read back (deltalake).
 #
 #   scripts/check-notebooks.sh            (RETAIL_BIN=path to use a given binary; else it is built)
 #

@@ -38,9 +38,14 @@ SOURCES = {
     "ad_impression": ("fact_marketing", "TRUE", ["impression_id"], {}),
     "promotion_applied": ("fact_promotions", "TRUE", ["promotion_id"], {}),
     "online_order_created": ("fact_online_order_headers", "TRUE", ["order_id"], {}),
-    "online_order_picked": ("fact_online_order_headers", "picked_ts IS NOT NULL", ["order_id"], {"event_ts": "picked_ts"}),
-    "online_order_shipped": ("fact_online_order_headers", "shipped_ts IS NOT NULL", ["order_id"], {"event_ts": "shipped_ts"}),
+    "online_order_picked": ("fact_online_order_headers", "picked_ts IS NOT NULL", ["order_id"], {"event_ts": "picked_ts", "business_date": "{node_date:picked_ts}"}),
+    "online_order_shipped": ("fact_online_order_headers", "shipped_ts IS NOT NULL", ["order_id"], {"event_ts": "shipped_ts", "business_date": "{node_date:shipped_ts}"}),
 }
+# events.md 7.17/7.18: a pick's or shipment's business_date is the node-local date of its event_ts.
+NODE_DATE = (
+    "CAST(timezone(CASE WHEN node_type = 'STORE' THEN (SELECT s.time_zone FROM {dim_stores} s WHERE s.store_id = f.store_id) "
+    "ELSE (SELECT d.time_zone FROM {dim_distribution_centers} d WHERE d.dc_id = f.dc_id) END, {ts}) AS DATE)"
+)
 
 
 def _json_value(v):
@@ -74,7 +79,7 @@ def build_events(parquet_dir):
     def src(table):
         return f"read_parquet('{parquet_dir / table}/*.parquet')"
 
-    events = []
+    events, lines_cache = [], {}
     for event_type, (table, where, key, overrides) in SOURCES.items():
         if table is not None and not any((parquet_dir / table).glob("*.parquet")):
             continue  # the generator writes no file for a table without rows
@@ -85,8 +90,8 @@ def build_events(parquet_dir):
                 if any((parquet_dir / txn).glob("*.parquet")):
                     rows += _rows(con, f"SELECT *, '{loc}' AS location_type, NULL::BIGINT AS {other} FROM {src(txn)}")
         else:
-            extra = ", ".join(f"{expr} AS __{name}" for name, expr in overrides.items())
-            rows = _rows(con, f"SELECT *{', ' + extra if extra else ''} FROM {src(table)} WHERE {where}")
+            extra = ", ".join(f"{_expand(expr, src)} AS __{name}" for name, expr in overrides.items())
+            rows = _rows(con, f"SELECT *{', ' + extra if extra else ''} FROM {src(table)} f WHERE {where}")
             for row in rows:
                 for name in overrides:
                     row[name] = row.pop(f"__{name}")
@@ -96,7 +101,7 @@ def build_events(parquet_dir):
                 if f == "lines":
                     struct_fields = _struct_fields(EVENT_PAYLOADS[event_type])
                     parent = "promotion_id" if event_type == "promotion_applied" else "order_id"
-                    payload["lines"] = [{k: _json_value(line[k]) for k in struct_fields} for line in _lines(con, src, event_type, row[parent])]
+                    payload["lines"] = [{k: _json_value(line[k]) for k in struct_fields} for line in _lines(con, src, event_type, row[parent], lines_cache)]
                 else:
                     payload[f] = _json_value(row[f])
             natural = "|".join(str(_json_value(row[k])) for k in key)
@@ -118,18 +123,22 @@ def build_events(parquet_dir):
     return events
 
 
-_LINES_CACHE = {}
+def _expand(expr, src):
+    if expr.startswith("{node_date:"):
+        ts = expr[len("{node_date:"):-1]
+        return NODE_DATE.format(dim_stores=src("dim_stores"), dim_distribution_centers=src("dim_distribution_centers"), ts=ts)
+    return expr
 
 
-def _lines(con, src, event_type, parent_id):
-    cache_key = (id(con), event_type)
-    if cache_key not in _LINES_CACHE:
+def _lines(con, src, event_type, parent_id, cache):
+    """The child rows of one promotion or order (all of them read once per build, into cache)."""
+    if event_type not in cache:
         table, parent = ("fact_promo_lines", "promotion_id") if event_type == "promotion_applied" else ("fact_online_order_lines", "order_id")
         grouped = {}
         for line in _rows(con, f"SELECT * FROM {src(table)} ORDER BY {parent}, line_number"):
             grouped.setdefault(line[parent], []).append(line)
-        _LINES_CACHE[cache_key] = grouped
-    return _LINES_CACHE[cache_key].get(parent_id, [])
+        cache[event_type] = grouped
+    return cache[event_type].get(parent_id, [])
 
 
 def _struct_fields(payload):

@@ -95,6 +95,9 @@ def get_spark(app_name="retail-lakehouse"):
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC")
             .config("spark.sql.sources.partitionOverwriteMode", "dynamic")
+            # UTC-adjusted TIMESTAMP_MICROS, not Spark's legacy INT96: the Parquet tables then
+            # convert to Delta `timestamp` columns (INT96 ones become `timestamp_ntz`).
+            .config("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
             .getOrCreate()
         )
         spark.sparkContext.setLogLevel("ERROR")
