@@ -89,9 +89,9 @@ Exit codes: 0 done or stopped by a signal, 1 failure while running (sink, I/O),
 #[derive(Debug, Args)]
 #[command(after_help = AFTER_HELP)]
 pub struct StreamArgs {
-    /// Destination: null, stdout, jsonl:PATH[?max_bytes=N], duckdb[:PATH] (the local
+    /// Destination: `null`, `stdout`, `jsonl:PATH[?max_bytes=N]`, `duckdb[:PATH]` (the local
     /// eventhouse: typed tables, KPI views and alerts in DATA_DIR/retail.duckdb or PATH) or
-    /// eventhubs[?OPTIONS] (OPTIONS: hub=, auth=connection_string|entra_id,
+    /// `eventhubs[?OPTIONS]` (OPTIONS: hub=, auth=connection_string|entra_id,
     /// connection_string_env=, namespace=, credential=, endpoint=amqp://HOST:PORT,
     /// max_batch_bytes=, send_timeout_ms=, dead_letter=). Examples after the options.
     #[arg(long, value_name = "SPEC", default_value = "stdout")]
