@@ -452,9 +452,14 @@ pub fn month_factor(month: u32) -> f64 {
     const FACTORS: [f64; 12] = [
         0.85, 0.88, 1.00, 1.00, 1.03, 1.02, 1.03, 1.05, 0.97, 1.00, 1.08, 1.25,
     ];
+    factor_of_month(&FACTORS, month)
+}
+
+/// `factors[month − 1]`, or 1.0 for a month outside 1..=12.
+fn factor_of_month(factors: &[f64; 12], month: u32) -> f64 {
     month
         .checked_sub(1)
-        .and_then(|i| FACTORS.get(i as usize))
+        .and_then(|i| factors.get(i as usize))
         .copied()
         .unwrap_or(1.0)
 }
@@ -478,11 +483,7 @@ pub fn in_store_month_factor(month: u32) -> f64 {
     const FACTORS: [f64; 12] = [
         0.97, 0.95, 1.01, 1.08, 1.00, 1.06, 1.08, 0.97, 1.08, 1.05, 0.88, 1.14,
     ];
-    month
-        .checked_sub(1)
-        .and_then(|i| FACTORS.get(i as usize))
-        .copied()
-        .unwrap_or(1.0)
+    factor_of_month(&FACTORS, month)
 }
 
 /// In-store month factor of the month of `date`.
