@@ -17,13 +17,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
+use rayon::prelude::*;
 use retail_config::Config;
 use retail_facts::{FactBatch, FactsContext, FactsError, TableVisitor};
 use retail_master::{Dictionaries, MasterData};
 use retail_schemas::{Date, Row, TableDef};
 use retail_store::{
-    ParquetCompression, ParquetFileWriter, ParquetLayout, ParquetOptions, Provenance, Store,
-    TableBatches, YearMonth,
+    ParquetCompression, ParquetFileWriter, ParquetLayout, ParquetOptions, Provenance,
+    StagedParquetFile, Store, TableBatches, YearMonth,
 };
 
 /// `_meta` key: the last business date whose Parquet month files are up to date.
@@ -103,7 +104,11 @@ pub fn master_data(config: &Config) -> Result<MasterData> {
 }
 
 /// Writes the seven dimensions into DuckDB (one transaction, with the `_meta` entries) and
-/// their Parquet files (each replaced atomically).
+/// their Parquet files.
+///
+/// The Parquet files are encoded from the in-memory batches while DuckDB loads and checkpoints
+/// (the two are independent and each takes about half the time), and renamed into place only
+/// after the DuckDB commit: a failure anywhere leaves the previous files and tables.
 pub fn write_dimensions(
     config: &Config,
     master: &MasterData,
@@ -111,28 +116,40 @@ pub fn write_dimensions(
     data_dir: &Path,
 ) -> Result<Summary> {
     let started = Instant::now();
-    let tables = vec![
-        TableBatches::from_rows(&master.geographies)?,
-        TableBatches::from_rows(&master.distribution_centers)?,
-        TableBatches::from_rows(&master.stores)?,
-        TableBatches::from_rows(&master.trucks)?,
-        TableBatches::from_rows(&master.customers)?,
-        TableBatches::from_rows(&master.products)?,
-        TableBatches::from_rows(&master.dates)?,
-    ];
+    let tables = dimension_batches(master)?;
     let meta = dataset_meta(config, master);
     let meta_refs: Vec<(&str, &str)> = meta.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    store
-        .replace_dimensions(&tables, &meta_refs)
-        .context("loading the dimensions into DuckDB")?;
-    if config.output.parquet {
-        let layout = ParquetLayout::new(data_dir);
-        let options = parquet_options(config)?;
-        for t in &tables {
-            store
-                .write_dimension(t.def(), &layout, &options)
-                .with_context(|| format!("writing the Parquet file of {}", t.def().name))?;
-        }
+    let staged = std::thread::scope(|scope| -> Result<Vec<StagedParquetFile>> {
+        let parquet = config.output.parquet.then(|| {
+            scope.spawn(|| -> Result<Vec<StagedParquetFile>> {
+                let layout = ParquetLayout::new(data_dir);
+                let options = parquet_options(config)?;
+                tables
+                    .par_iter()
+                    .map(|t| {
+                        stage_dimension_file(t, &layout, &options).with_context(|| {
+                            format!("writing the Parquet file of {}", t.def().name)
+                        })
+                    })
+                    .collect()
+            })
+        });
+        let loaded = store
+            .replace_dimensions(&tables, &meta_refs)
+            .context("loading the dimensions into DuckDB");
+        let staged = match parquet {
+            Some(handle) => handle
+                .join()
+                .map_err(|_| anyhow::anyhow!("the Parquet writer thread panicked"))??,
+            None => Vec::new(),
+        };
+        loaded?;
+        Ok(staged)
+    })?;
+    for file in staged {
+        let path = file.path().to_path_buf();
+        file.persist()
+            .with_context(|| format!("putting {} in place", path.display()))?;
     }
     Ok(Summary {
         rows: tables
@@ -142,6 +159,50 @@ pub fn write_dimensions(
         elapsed: started.elapsed(),
         cpu_seconds: None,
     })
+}
+
+/// Rows per Arrow batch when converting dimensions (converted in parallel, one batch each).
+const DIMENSION_BATCH_ROWS: usize = 32 * 1024;
+
+/// The seven dimensions as Arrow batches, in contract order. Each table's rows must already be
+/// in primary-key order (the generators produce them so; checked, since the Parquet files are
+/// written straight from these batches).
+fn dimension_batches(master: &MasterData) -> Result<Vec<TableBatches>> {
+    fn convert<R: Row + Sync>(rows: &[R]) -> Result<TableBatches> {
+        retail_store::check_sorted(rows)?;
+        let batches = rows
+            .par_chunks(DIMENSION_BATCH_ROWS)
+            .map(retail_store::to_record_batch)
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut table = TableBatches::new(R::def())?;
+        for batch in batches {
+            table.push(batch)?;
+        }
+        Ok(table)
+    }
+    Ok(vec![
+        convert(&master.geographies)?,
+        convert(&master.distribution_centers)?,
+        convert(&master.stores)?,
+        convert(&master.trucks)?,
+        convert(&master.customers)?,
+        convert(&master.products)?,
+        convert(&master.dates)?,
+    ])
+}
+
+/// Encodes one dimension's Parquet file under a temporary name.
+fn stage_dimension_file(
+    table: &TableBatches,
+    layout: &ParquetLayout,
+    options: &ParquetOptions,
+) -> Result<StagedParquetFile> {
+    let mut writer =
+        ParquetFileWriter::create(&layout.dimension_file(table.def()), table.def(), options)?;
+    for batch in table.batches() {
+        writer.write(batch)?;
+    }
+    Ok(writer.finish_staged()?)
 }
 
 /// Writes from DuckDB the Parquet file of every dimension whose file is missing: a run killed
@@ -381,7 +442,6 @@ impl MonthFiles {
         layout: &ParquetLayout,
         options: &ParquetOptions,
     ) -> Result<()> {
-        use rayon::prelude::*;
         let month = self.month;
         self.writers
             .par_iter_mut()
@@ -409,7 +469,6 @@ impl MonthFiles {
 
     /// Finishes every file (footer, fsync, rename into place).
     fn finish(self) -> Result<()> {
-        use rayon::prelude::*;
         let month = self.month;
         self.writers
             .into_par_iter()

@@ -162,9 +162,18 @@ impl MasterData {
                 reason: "at least one customer is required".into(),
             });
         }
-        let customers = layout.customers(volume.total_customers);
-        let products = generate_products(seed, dicts, volume.total_products as usize, start_date)?;
-        let dates = calendar::dim_date_rows(&config.calendar.closed_holidays)?;
+        // Customers use every core on their own; products and dates are independent of them
+        // and of each other, so they run alongside instead of after.
+        let (customers, (products, dates)) = rayon::join(
+            || layout.customers(volume.total_customers),
+            || {
+                rayon::join(
+                    || generate_products(seed, dicts, volume.total_products as usize, start_date),
+                    || calendar::dim_date_rows(&config.calendar.closed_holidays),
+                )
+            },
+        );
+        let (products, dates) = (products?, dates?);
 
         let mut geography_store_miles = Vec::with_capacity(geos.rows.len() * stores.len());
         for g in &geos.rows {

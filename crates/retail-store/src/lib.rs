@@ -63,5 +63,5 @@ pub use lock::{LockRetry, is_lock_conflict, open_connection, retry_lock_conflict
 pub use order::{check_sorted, sort_rows};
 pub use parquet_out::{
     ParquetBatches, ParquetCompression, ParquetFileWriter, ParquetLayout, ParquetOptions,
-    Provenance, YearMonth, read_parquet_batches, write_parquet_rows,
+    Provenance, StagedParquetFile, YearMonth, read_parquet_batches, write_parquet_rows,
 };

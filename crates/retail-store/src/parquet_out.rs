@@ -617,7 +617,14 @@ impl ParquetFileWriter {
     }
 
     /// Writes the footer, syncs, and renames the file into place. Returns the row count.
-    pub fn finish(mut self) -> Result<u64> {
+    pub fn finish(self) -> Result<u64> {
+        self.finish_staged()?.persist()
+    }
+
+    /// Writes the footer and syncs, but leaves the finished file under its temporary name
+    /// until [`StagedParquetFile::persist`]: a caller can prepare files while another store
+    /// commits, and put them in place only once that commit succeeded.
+    pub fn finish_staged(mut self) -> Result<StagedParquetFile> {
         if self.pending_rows > 0 {
             self.write_pending_prefix(self.pending_rows)?;
         }
@@ -633,10 +640,36 @@ impl ParquetFileWriter {
         tmp.as_file()
             .sync_all()
             .map_err(|e| StoreError::io("syncing", &path, e))?;
-        tmp.persist(&path)
+        Ok(StagedParquetFile {
+            tmp,
+            path,
+            rows: self.rows_written,
+        })
+    }
+}
+
+/// A complete Parquet file under a temporary name next to its final path; dropping it removes
+/// the temporary file and leaves the final path untouched.
+pub struct StagedParquetFile {
+    tmp: tempfile::NamedTempFile,
+    path: PathBuf,
+    rows: u64,
+}
+
+impl StagedParquetFile {
+    /// The path the file takes on [`StagedParquetFile::persist`].
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Renames the file into place (atomically replacing any previous file). Returns the rows.
+    pub fn persist(self) -> Result<u64> {
+        let path = self.path;
+        self.tmp
+            .persist(&path)
             .map_err(|e| StoreError::io("renaming a temporary file to", &path, e.error))?;
         sync_parent_dir(&path);
-        Ok(self.rows_written)
+        Ok(self.rows)
     }
 }
 
