@@ -46,7 +46,7 @@ pub use event::{EncodedEvent, SequencedEvent};
 pub use metrics::{ErrorStage, MetricsSnapshot, SinkMetrics, render_prometheus};
 pub use produce::{
     DayEvent, OrderLifecycle, Pacing, ProduceError, ProduceOptions, ProduceSummary, StopReason,
-    carried_over_events, events_of_day, produce,
+    carried_over_events, events_of_day, events_of_day_owned, produce,
 };
 pub use redact::{REDACTED, SecretString, redact};
 pub use sink::{

@@ -1,14 +1,13 @@
 //! Event production: fact rows → events (events.md §6) in stream order (§9.2), and the paced
 //! producer that feeds a sink from a sequence of generated days (§9.3).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 
 use chrono::TimeZone;
 use retail_facts::FactBatch;
 use retail_master::MasterData;
 use retail_schemas::events::{InventoryUpdated, OnlineOrderCreated, PromotionApplied};
-use retail_schemas::tables::{FactOnlineOrderLine, FactPromoLine};
 use retail_schemas::{Date, Envelope, EventType, Payload, Ts};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
@@ -52,8 +51,9 @@ pub enum ProduceError {
 /// One event of a day, before its envelope is stamped.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DayEvent {
-    /// The payload.
-    pub payload: Payload,
+    /// The payload, boxed: events are sorted and merged by the million, and payloads are large
+    /// (a receipt is ~270 bytes) while the box is one word.
+    pub payload: Box<Payload>,
     /// For `stockout_detected`: the depleting movement's correlation id (§4.2); unused otherwise.
     pub stockout_correlation: Option<String>,
     /// Position of the source row among the day's events of the same type, in source-table
@@ -74,8 +74,8 @@ impl DayEvent {
     /// The envelope, stamped with `ingest_timestamp` (wall clock for network sinks, the
     /// payload's `event_ts` for the NDJSON file sink: see [`Envelope::for_file`]).
     pub fn into_envelope(self, seed: u64, ingest_timestamp: Ts) -> Envelope {
-        let is_stockout = matches!(self.payload, Payload::StockoutDetected(_));
-        let envelope = Envelope::new(seed, self.payload, ingest_timestamp);
+        let is_stockout = matches!(*self.payload, Payload::StockoutDetected(_));
+        let envelope = Envelope::new(seed, *self.payload, ingest_timestamp);
         if is_stockout {
             envelope.with_correlation_id(self.stockout_correlation)
         } else {
@@ -112,124 +112,199 @@ fn mapping_error(event_type: EventType, key: &str, message: impl Into<String>) -
 /// Every event of one generated day (events.md §6: one event per mapped source row), sorted
 /// per §9.2 (`event_ts`, type rank, source primary key). `online_order_picked` / `_shipped`
 /// events carry the order's pick / ship instant, which can fall on a later date than the day.
+///
+/// Copies the rows; [`events_of_day_owned`] moves them instead (what a stream does).
 pub fn events_of_day(
     batch: &FactBatch,
     master: &MasterData,
 ) -> Result<Vec<DayEvent>, ProduceError> {
-    let mut out: Vec<DayEvent> = Vec::with_capacity(batch.len());
-    let mut counters: BTreeMap<u8, u32> = BTreeMap::new();
+    events_of_day_owned(batch.clone(), master)
+}
+
+/// [`events_of_day`], consuming the batch: its rows become the payloads without a copy.
+pub fn events_of_day_owned(
+    batch: FactBatch,
+    master: &MasterData,
+) -> Result<Vec<DayEvent>, ProduceError> {
+    let FactBatch {
+        fact_receipts,
+        fact_receipt_lines,
+        fact_payments,
+        fact_store_inventory_txn,
+        fact_dc_inventory_txn,
+        fact_truck_moves,
+        fact_truck_inventory: _,
+        fact_foot_traffic,
+        fact_ble_pings,
+        fact_customer_zone_changes,
+        fact_marketing,
+        fact_promotions,
+        mut fact_promo_lines,
+        fact_online_order_headers,
+        mut fact_online_order_lines,
+        fact_store_ops,
+        fact_stockouts,
+        fact_reorders,
+    } = batch;
+    let mut out: Vec<DayEvent> = Vec::with_capacity(
+        fact_receipts.len()
+            + fact_receipt_lines.len()
+            + fact_payments.len()
+            + fact_store_inventory_txn.len()
+            + fact_dc_inventory_txn.len()
+            + fact_truck_moves.len()
+            + fact_foot_traffic.len()
+            + fact_ble_pings.len()
+            + fact_customer_zone_changes.len()
+            + fact_marketing.len()
+            + fact_promotions.len()
+            + 3 * fact_online_order_headers.len()
+            + fact_store_ops.len()
+            + fact_stockouts.len()
+            + fact_reorders.len(),
+    );
+    // Source rank per type rank (a type's events are pushed in source primary-key order).
+    let mut counters = [0u32; 256];
     let mut push = |out: &mut Vec<DayEvent>, payload: Payload, stockout_correlation| {
-        let rank = counters
-            .entry(payload.event_type().tie_break_rank())
-            .or_default();
+        let rank = &mut counters[usize::from(payload.event_type().tie_break_rank())];
         out.push(DayEvent {
-            payload,
+            payload: Box::new(payload),
             stockout_correlation,
             source_rank: *rank,
         });
         *rank += 1;
     };
 
-    for r in &batch.fact_receipts {
-        push(&mut out, Payload::ReceiptCreated(r.clone()), None);
+    for r in fact_receipts {
+        push(&mut out, Payload::ReceiptCreated(r), None);
     }
-    for r in &batch.fact_receipt_lines {
-        push(&mut out, Payload::ReceiptLineAdded(r.clone()), None);
+    for r in fact_receipt_lines {
+        push(&mut out, Payload::ReceiptLineAdded(r), None);
     }
-    for r in &batch.fact_payments {
-        push(&mut out, Payload::PaymentProcessed(r.clone()), None);
+    for r in fact_payments {
+        push(&mut out, Payload::PaymentProcessed(r), None);
     }
 
-    // Online orders: created (with lines), picked, shipped.
-    let mut order_lines: HashMap<&str, Vec<FactOnlineOrderLine>> = HashMap::new();
-    for l in &batch.fact_online_order_lines {
-        order_lines
-            .entry(l.order_id.as_str())
-            .or_default()
-            .push(l.clone());
-    }
-    for h in &batch.fact_online_order_headers {
-        let lines = order_lines
-            .get(h.order_id.as_str())
-            .map(Vec::as_slice)
-            .unwrap_or(&[]);
+    // Online orders: created (with lines), picked, shipped. A stable sort keeps each order's
+    // lines in batch order; an order's lines are then one contiguous run.
+    fact_online_order_lines.sort_by(|a, b| a.order_id.cmp(&b.order_id));
+    for h in &fact_online_order_headers {
+        let lines = lines_of(&fact_online_order_lines, &h.order_id, |l| &l.order_id);
         let created = OnlineOrderCreated::from_fact(h, lines).map_err(|e| {
             mapping_error(EventType::OnlineOrderCreated, &h.order_id, e.to_string())
         })?;
         push(&mut out, Payload::OnlineOrderCreated(created), None);
     }
-    let lifecycles: Vec<OrderLifecycle> = batch
-        .fact_online_order_headers
+    drop(fact_online_order_lines);
+    let lifecycles: Vec<OrderLifecycle> = fact_online_order_headers
         .iter()
         .map(OrderLifecycle::from_header)
         .collect();
+    drop(fact_online_order_headers);
     out.extend(order_progress_events(&lifecycles, master, None)?);
 
-    // Inventory: store rows then DC rows; remember each movement's correlation id for the
-    // stockouts it causes.
-    let mut movement_correlation: HashMap<String, Option<String>> = HashMap::new();
-    for r in &batch.fact_store_inventory_txn {
-        let p = InventoryUpdated::from(r.clone());
-        movement_correlation.insert(p.txn_id.clone(), p.reference_id.clone());
+    // Inventory: store rows then DC rows. A stockout's correlation id is that of the movement
+    // that caused it, when that movement is one of this day's.
+    let mut movement_correlation: HashMap<String, Option<String>> = fact_stockouts
+        .iter()
+        .map(|s| (s.txn_id.clone(), None))
+        .collect();
+    for r in fact_store_inventory_txn {
+        let p = InventoryUpdated::from(r);
+        if let Some(slot) = movement_correlation.get_mut(&p.txn_id) {
+            slot.clone_from(&p.reference_id);
+        }
         push(&mut out, Payload::InventoryUpdated(p), None);
     }
-    for r in &batch.fact_dc_inventory_txn {
-        let p = InventoryUpdated::from(r.clone());
-        movement_correlation.insert(p.txn_id.clone(), p.reference_id.clone());
+    for r in fact_dc_inventory_txn {
+        let p = InventoryUpdated::from(r);
+        if let Some(slot) = movement_correlation.get_mut(&p.txn_id) {
+            slot.clone_from(&p.reference_id);
+        }
         push(&mut out, Payload::InventoryUpdated(p), None);
     }
-    for r in &batch.fact_truck_moves {
-        if let Some(p) = Payload::from_truck_move(r.clone()) {
+    for r in fact_truck_moves {
+        if let Some(p) = Payload::from_truck_move(r) {
             push(&mut out, p, None);
         }
     }
-    for r in &batch.fact_foot_traffic {
-        push(&mut out, Payload::CustomerEntered(r.clone()), None);
+    for r in fact_foot_traffic {
+        push(&mut out, Payload::CustomerEntered(r), None);
     }
-    for r in &batch.fact_ble_pings {
-        push(&mut out, Payload::BlePingDetected(r.clone()), None);
+    for r in fact_ble_pings {
+        push(&mut out, Payload::BlePingDetected(r), None);
     }
-    for r in &batch.fact_customer_zone_changes {
-        push(&mut out, Payload::CustomerZoneChanged(r.clone()), None);
+    for r in fact_customer_zone_changes {
+        push(&mut out, Payload::CustomerZoneChanged(r), None);
     }
-    for r in &batch.fact_marketing {
-        push(&mut out, Payload::AdImpression(r.clone()), None);
+    for r in fact_marketing {
+        push(&mut out, Payload::AdImpression(r), None);
     }
 
-    let mut promo_lines: HashMap<&str, Vec<FactPromoLine>> = HashMap::new();
-    for l in &batch.fact_promo_lines {
-        promo_lines
-            .entry(l.promotion_id.as_str())
-            .or_default()
-            .push(l.clone());
-    }
-    for p in &batch.fact_promotions {
-        let lines = promo_lines
-            .get(p.promotion_id.as_str())
-            .map(Vec::as_slice)
-            .unwrap_or(&[]);
-        let applied = PromotionApplied::from_fact(p.clone(), lines).map_err(|e| {
-            mapping_error(EventType::PromotionApplied, &p.promotion_id, e.to_string())
+    fact_promo_lines.sort_by(|a, b| a.promotion_id.cmp(&b.promotion_id));
+    for p in fact_promotions {
+        let lines = lines_of(&fact_promo_lines, &p.promotion_id, |l| &l.promotion_id);
+        let promotion_id = p.promotion_id.clone();
+        let applied = PromotionApplied::from_fact(p, lines).map_err(|e| {
+            mapping_error(EventType::PromotionApplied, &promotion_id, e.to_string())
         })?;
         push(&mut out, Payload::PromotionApplied(applied), None);
     }
-    for r in &batch.fact_store_ops {
-        if let Some(p) = Payload::from_store_ops(r.clone()) {
+    for r in fact_store_ops {
+        if let Some(p) = Payload::from_store_ops(r) {
             push(&mut out, p, None);
         }
     }
-    for r in &batch.fact_stockouts {
-        // A depleting movement of an earlier day is not in this batch: fall back to its txn_id's
-        // correlation being unknown (null), as the payload alone cannot tell it.
+    for r in fact_stockouts {
+        // A depleting movement of an earlier day is not in this batch: its correlation is
+        // unknown (null), as the payload alone cannot tell it.
         let correlation = movement_correlation.get(&r.txn_id).cloned().flatten();
-        push(&mut out, Payload::StockoutDetected(r.clone()), correlation);
+        push(&mut out, Payload::StockoutDetected(r), correlation);
     }
-    for r in &batch.fact_reorders {
-        push(&mut out, Payload::ReorderTriggered(r.clone()), None);
+    for r in fact_reorders {
+        push(&mut out, Payload::ReorderTriggered(r), None);
     }
 
-    out.sort_by_key(DayEvent::order_key);
-    Ok(out)
+    Ok(sorted_by_order_key(out))
+}
+
+/// The run of `lines` (sorted by parent id) whose parent id is `id`.
+fn lines_of<'a, L>(lines: &'a [L], id: &str, parent: impl Fn(&L) -> &String) -> &'a [L] {
+    let start = lines.partition_point(|l| parent(l).as_str() < id);
+    let end = start + lines[start..].partition_point(|l| parent(l).as_str() == id);
+    &lines[start..end]
+}
+
+/// `events` in §9.2 order, ties kept in input order (a stable sort). Events are large, so the
+/// keys are sorted apart and the events then put in place by following the permutation's
+/// cycles: each event moves about twice and no second day-sized buffer is allocated.
+fn sorted_by_order_key(mut events: Vec<DayEvent>) -> Vec<DayEvent> {
+    let mut keys: Vec<((Ts, u8, u32), u32)> = events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.order_key(), i as u32))
+        .collect();
+    keys.sort_unstable();
+    // source[k]: the index of the event that belongs at position k; DONE once it is there.
+    const DONE: u32 = u32::MAX;
+    let mut source: Vec<u32> = keys.into_iter().map(|(_, i)| i).collect();
+    for start in 0..source.len() {
+        let mut at = start;
+        loop {
+            let from = source[at];
+            if from == DONE {
+                break;
+            }
+            source[at] = DONE;
+            let from = from as usize;
+            if from == start {
+                break;
+            }
+            events.swap(at, from);
+            at = from;
+        }
+    }
+    events
 }
 
 /// The `online_order_picked` then `online_order_shipped` events of `orders`, each type ranked
@@ -266,7 +341,7 @@ fn order_progress_events(
             }
             if let Some(payload) = event(order, date) {
                 out.push(DayEvent {
-                    payload,
+                    payload: Box::new(payload),
                     stockout_correlation: None,
                     source_rank: rank,
                 });
@@ -494,6 +569,80 @@ async fn send_unless_stopped(
     }
 }
 
+/// The merge key across days (§9.2 without the source rank, which is per day).
+fn merge_key(e: &DayEvent) -> (Ts, u8) {
+    (
+        e.payload.event_ts(),
+        e.payload.event_type().tie_break_rank(),
+    )
+}
+
+/// Events not yet sent, in §9.2 order: a merged head, then the rest of the newest day, left in
+/// that day's own buffer (a day is about a million events: it is not copied again).
+struct Pending {
+    head: std::collections::VecDeque<DayEvent>,
+    tail: std::vec::IntoIter<DayEvent>,
+}
+
+impl Pending {
+    fn new() -> Self {
+        Pending {
+            head: Default::default(),
+            tail: Vec::new().into_iter(),
+        }
+    }
+
+    fn front(&self) -> Option<&DayEvent> {
+        self.head.front().or_else(|| self.tail.as_slice().first())
+    }
+
+    fn pop_front(&mut self) -> Option<DayEvent> {
+        self.head.pop_front().or_else(|| self.tail.next())
+    }
+
+    /// Adds a day's events (in §9.2 order). The result is that of a stable sort, on
+    /// `(event_ts, type rank)`, of the pending events followed by the day's: on ties the
+    /// pending (earlier-day) events keep their lead. Only the day's events up to the last
+    /// pending one are merged; the others stay where they are.
+    fn add_day(&mut self, day: Vec<DayEvent>) {
+        let last = self
+            .tail
+            .as_slice()
+            .last()
+            .or_else(|| self.head.back())
+            .map(merge_key);
+        let Some(last) = last else {
+            self.tail = day.into_iter();
+            return;
+        };
+        let mut day = day.into_iter();
+        let overlap = day.as_slice().partition_point(|e| merge_key(e) <= last);
+        let mut earlier = std::mem::take(&mut self.head)
+            .into_iter()
+            .chain(std::mem::replace(&mut self.tail, Vec::new().into_iter()))
+            .peekable();
+        let mut later = day.by_ref().take(overlap).peekable();
+        let mut merged = std::collections::VecDeque::new();
+        loop {
+            let take_earlier = match (earlier.peek(), later.peek()) {
+                (Some(a), Some(b)) => merge_key(a) <= merge_key(b),
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => break,
+            };
+            let next = if take_earlier {
+                earlier.next()
+            } else {
+                later.next()
+            };
+            merged.extend(next);
+        }
+        drop(later);
+        self.head = merged;
+        self.tail = day;
+    }
+}
+
 /// Feeds `sender` with the events of the days received from `days` (each day's events sorted,
 /// as [`events_of_day`] returns them), merged across days so the stream stays in §9.2 order,
 /// paced per `options`. Returns when the source ends or a limit is reached; the caller drops
@@ -516,7 +665,7 @@ pub async fn produce(
     // Events not yet sent, in order; a later day can hold events earlier than an earlier
     // day's last ones (time zones, picks and shipments), so only events before the newest
     // day's first instant are released.
-    let mut pending: std::collections::VecDeque<DayEvent> = Default::default();
+    let mut pending = Pending::new();
     loop {
         let next = match &options.stop {
             Some(stop) => {
@@ -539,19 +688,7 @@ pub async fn produce(
                 }
                 let watermark = day.first().map(|e| e.payload.event_ts());
                 if !day.is_empty() {
-                    let mut merged: Vec<DayEvent> = pending.drain(..).collect();
-                    let old = merged.len();
-                    merged.extend(day);
-                    if old > 0 {
-                        // Stable sort on (ts, rank): the carried events keep their lead on ties.
-                        merged.sort_by_key(|e| {
-                            (
-                                e.payload.event_ts(),
-                                e.payload.event_type().tie_break_rank(),
-                            )
-                        });
-                    }
-                    pending = merged.into();
+                    pending.add_day(day);
                 }
                 match watermark {
                     Some(w) => Some(w),
@@ -614,6 +751,93 @@ pub async fn produce(
         }
         if watermark.is_none() {
             return Ok(summary);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use retail_schemas::tables::FactStoreOps;
+
+    /// Store-opened/closed events with few distinct instants (many ties); `store_id` numbers
+    /// them so an order can be compared exactly.
+    fn events(count: usize, seed: u64) -> Vec<DayEvent> {
+        let mut x = seed;
+        (0..count)
+            .map(|i| {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let opened = (x >> 33) % 2 == 0;
+                let payload = Payload::from_store_ops(FactStoreOps {
+                    store_id: i as i64,
+                    event_ts: Ts(((x >> 40) % 16) as i64 * 1_000_000),
+                    operation_type: if opened { "OPENED" } else { "CLOSED" }.into(),
+                    business_date: Date(0),
+                    reason: "REGULAR_HOURS".into(),
+                })
+                .unwrap();
+                DayEvent {
+                    payload: Box::new(payload),
+                    stockout_correlation: None,
+                    source_rank: ((x >> 20) % 4) as u32,
+                }
+            })
+            .collect()
+    }
+
+    fn ids(events: &[DayEvent]) -> Vec<i64> {
+        events
+            .iter()
+            .map(|e| match &*e.payload {
+                Payload::StoreOpened(r) | Payload::StoreClosed(r) => r.store_id,
+                _ => unreachable!("only store operations are built"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_key_sort_equals_a_stable_sort() {
+        for (count, seed) in [(0, 1), (1, 2), (2, 3), (1000, 4), (5000, 5)] {
+            let mut expected = events(count, seed);
+            expected.sort_by_key(DayEvent::order_key);
+            let got = sorted_by_order_key(events(count, seed));
+            assert_eq!(ids(&got), ids(&expected), "{count} events, seed {seed}");
+        }
+    }
+
+    #[test]
+    fn adding_a_day_equals_a_stable_sort_of_what_is_pending_then_the_day() {
+        for (popped, seed) in [(0, 7), (10, 8), (400, 9), (1000, 10)] {
+            let mut first = events(1000, seed);
+            first.sort_by_key(merge_key);
+            let mut second = events(1500, seed + 100);
+            for e in &mut second {
+                // Number the second day's events after the first day's.
+                if let Payload::StoreOpened(r) | Payload::StoreClosed(r) = &mut *e.payload {
+                    r.store_id += 10_000;
+                }
+            }
+            second.sort_by_key(merge_key);
+
+            let mut expected: Vec<DayEvent> = first[popped..].to_vec();
+            expected.extend(second.iter().cloned());
+            expected.sort_by_key(merge_key);
+
+            let mut pending = Pending::new();
+            pending.add_day(first);
+            for _ in 0..popped {
+                pending.pop_front().unwrap();
+            }
+            pending.add_day(second);
+            let mut got = Vec::new();
+            while let Some(front) = pending.front().map(merge_key) {
+                let e = pending.pop_front().unwrap();
+                assert_eq!(merge_key(&e), front);
+                got.push(e);
+            }
+            assert_eq!(ids(&got), ids(&expected), "{popped} popped, seed {seed}");
         }
     }
 }

@@ -24,7 +24,7 @@ use retail_streaming::eventhubs::{
 };
 use retail_streaming::{
     DayEvent, JsonlSink, OrderLifecycle, Pacing, PipelineOptions, ProduceOptions, Sink, SinkConfig,
-    SinkError, SinkMetrics, StopReason, carried_over_events, events_of_day, spawn_sink,
+    SinkError, SinkMetrics, StopReason, carried_over_events, events_of_day_owned, spawn_sink,
 };
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
@@ -831,28 +831,34 @@ pub fn run(global: &GlobalArgs, args: StreamArgs) -> anyhow::Result<u8> {
     };
     let carried_events = carried_over_events(&carried, &master, origin)?;
 
+    // Days queued for the producer. A day is released only once the next one has arrived (its
+    // events interleave with the next day's), so with `lookahead` days queued the generator
+    // works `lookahead` days ahead of the day being sent; each day is ~1 GB on `default`.
     let lookahead = config.stream.lookahead_days.max(1) as usize;
-    let (day_tx, day_rx) = tokio::sync::mpsc::channel::<Vec<DayEvent>>(lookahead + 1);
+    let (day_tx, day_rx) = tokio::sync::mpsc::channel::<Vec<DayEvent>>(lookahead);
     let days_limit = plan.days;
-    let generator = std::thread::spawn(move || -> anyhow::Result<()> {
-        if !carried_events.is_empty() && day_tx.blocking_send(carried_events).is_err() {
-            return Ok(());
-        }
-        let mut day = origin;
-        let mut done = 0u32;
-        while days_limit.is_none_or(|n| done < n) {
-            let mut batch = DayEngine::run_day(&engine, &mut state, day)
-                .with_context(|| format!("generating {day}"))?;
-            batch.sort();
-            let events = events_of_day(&batch, &master)?;
-            if day_tx.blocking_send(events).is_err() {
+    let generator = std::thread::Builder::new()
+        .name("retail-generator".into())
+        .spawn(move || -> anyhow::Result<()> {
+            if !carried_events.is_empty() && day_tx.blocking_send(carried_events).is_err() {
                 return Ok(());
             }
-            done += 1;
-            day = day.succ();
-        }
-        Ok(())
-    });
+            let mut day = origin;
+            let mut done = 0u32;
+            while days_limit.is_none_or(|n| done < n) {
+                let mut batch = DayEngine::run_day(&engine, &mut state, day)
+                    .with_context(|| format!("generating {day}"))?;
+                batch.sort();
+                let events = events_of_day_owned(batch, &master)?;
+                if day_tx.blocking_send(events).is_err() {
+                    return Ok(());
+                }
+                done += 1;
+                day = day.succ();
+            }
+            Ok(())
+        })
+        .context("starting the generator thread")?;
 
     let quiet = global.quiet;
     let (destination, hub) = destination_of(&plan.sink);
