@@ -551,21 +551,84 @@ async fn sleep_unless_stopped(
     }
 }
 
-/// Sends one event, waiting through backpressure; `false` when the stop signal came first
-/// (the event is then not sent).
-async fn send_unless_stopped(
-    sender: &EventSender,
-    event: EncodedEvent,
-    stop: &Option<tokio::sync::watch::Receiver<bool>>,
-) -> Result<bool, ProduceError> {
-    if stop.is_none() {
-        sender.send(event).await?;
-        return Ok(true);
+/// Events encoded but not yet handed to the sink. Unpaced, events are handed over in groups
+/// (one wake-up of the sink task per group instead of per event); a group is handed over
+/// before every pacing sleep and every return, so it never delays an event that is due.
+struct Outbox {
+    group: usize,
+    events: Vec<EncodedEvent>,
+    first_ts: Option<Ts>,
+    last_ts: Option<Ts>,
+}
+
+impl Outbox {
+    /// Events per hand-off (fewer when the sink's channel is smaller).
+    const GROUP: usize = 64;
+
+    fn new(channel_capacity: usize) -> Self {
+        let group = Self::GROUP.min(channel_capacity).max(1);
+        Outbox {
+            group,
+            events: Vec::with_capacity(group),
+            first_ts: None,
+            last_ts: None,
+        }
     }
-    tokio::select! {
-        biased;
-        sent = sender.send(event) => { sent?; Ok(true) }
-        () = stop_signal(stop) => Ok(false),
+
+    fn len(&self) -> usize {
+        self.events.len()
+    }
+
+    fn is_full(&self) -> bool {
+        self.events.len() >= self.group
+    }
+
+    fn push(&mut self, event: EncodedEvent, ts: Ts) {
+        self.events.push(event);
+        self.first_ts.get_or_insert(ts);
+        self.last_ts = Some(ts);
+    }
+
+    /// Hands the group to the sink, waiting through backpressure, and counts it in `summary`;
+    /// `false` when the stop signal came first (the group is then not sent, and not counted).
+    async fn flush(
+        &mut self,
+        sender: &EventSender,
+        stop: &Option<tokio::sync::watch::Receiver<bool>>,
+        summary: &mut ProduceSummary,
+    ) -> Result<bool, ProduceError> {
+        if self.events.is_empty() {
+            return Ok(true);
+        }
+        let count = self.events.len() as u64;
+        let group = self.events.drain(..);
+        let sent = match stop {
+            None => {
+                sender.send_batch(group).await?;
+                true
+            }
+            Some(_) => {
+                tokio::select! {
+                    biased;
+                    sent = sender.send_batch(group) => { sent?; true }
+                    () = stop_signal(stop) => false,
+                }
+            }
+        };
+        // A group interrupted by the stop signal was dropped whole (`send_batch` queues all
+        // or nothing).
+        self.events.clear();
+        let (first, last) = (self.first_ts.take(), self.last_ts.take());
+        if sent {
+            summary.events_sent += count;
+            if summary.first_event_ts.is_none() {
+                summary.first_event_ts = first;
+            }
+            if last.is_some() {
+                summary.last_event_ts = last;
+            }
+        }
+        Ok(sent)
     }
 }
 
@@ -666,6 +729,17 @@ pub async fn produce(
     // day's last ones (time zones, picks and shipments), so only events before the newest
     // day's first instant are released.
     let mut pending = Pending::new();
+    let mut outbox = Outbox::new(sender.max_capacity());
+    // Hands the outbox to the sink; returns from `produce` as stopped if the stop signal
+    // came first.
+    macro_rules! flush_or_stop {
+        () => {
+            if !outbox.flush(sender, &options.stop, &mut summary).await? {
+                summary.stop = StopReason::Stopped;
+                return Ok(summary);
+            }
+        };
+    }
     loop {
         let next = match &options.stop {
             Some(stop) => {
@@ -711,12 +785,17 @@ pub async fn produce(
                 summary.stop = StopReason::Stopped;
                 return Ok(summary);
             }
-            if options.max_events.is_some_and(|m| summary.events_sent >= m) {
+            if options
+                .max_events
+                .is_some_and(|m| summary.events_sent + outbox.len() as u64 >= m)
+            {
+                flush_or_stop!();
                 summary.stop = StopReason::MaxEvents;
                 return Ok(summary);
             }
             if let Some(due) = pacer.due(ts) {
                 if deadline.is_some_and(|d| due > d) {
+                    flush_or_stop!();
                     let until = deadline.unwrap_or(due);
                     if !sleep_unless_stopped(until, &options.stop).await {
                         summary.stop = StopReason::Stopped;
@@ -725,30 +804,30 @@ pub async fn produce(
                     summary.stop = StopReason::Duration;
                     return Ok(summary);
                 }
-                if due > Instant::now() + Duration::from_millis(1)
-                    && !sleep_unless_stopped(due, &options.stop).await
-                {
-                    summary.stop = StopReason::Stopped;
-                    return Ok(summary);
+                if due > Instant::now() + Duration::from_millis(1) {
+                    flush_or_stop!();
+                    if !sleep_unless_stopped(due, &options.stop).await {
+                        summary.stop = StopReason::Stopped;
+                        return Ok(summary);
+                    }
                 }
             }
             if deadline.is_some_and(|d| Instant::now() >= d) {
+                flush_or_stop!();
                 summary.stop = StopReason::Duration;
                 return Ok(summary);
             }
             let Some(event) = pending.pop_front() else {
                 break;
             };
-            let encoded = encode(event, options.seed, options.file_timestamps)?;
-            if !send_unless_stopped(sender, encoded, &options.stop).await? {
-                summary.stop = StopReason::Stopped;
-                return Ok(summary);
-            }
+            outbox.push(encode(event, options.seed, options.file_timestamps)?, ts);
             pacer.sent += 1;
-            summary.events_sent += 1;
-            summary.first_event_ts.get_or_insert(ts);
-            summary.last_event_ts = Some(ts);
+            if outbox.is_full() {
+                flush_or_stop!();
+            }
         }
+        // Nothing more is due before the next day arrives: hand over what is encoded.
+        flush_or_stop!();
         if watermark.is_none() {
             return Ok(summary);
         }
