@@ -45,7 +45,7 @@ use crate::dc_day::{self, DayInputs};
 use crate::marketing::{AttributionIndex, marketing_day};
 use crate::store::StoreModels;
 use crate::store_day::{StoreState, simulate_store_day};
-use crate::world::{DcEventKind, PendingReorder, WorldState, split_by_date};
+use crate::world::{DcEventKind, PendingReorder, WorldState, assemble_day};
 use crate::{FactBatch, FactsContext, FactsError, InboundDelivery, InboundLine};
 
 /// Models built once per generator from the dimensions and the configuration.
@@ -272,25 +272,21 @@ impl Generator {
             })
             .collect::<Result<Vec<_>, FactsError>>()?;
 
-        let mut all = FactBatch {
+        let mut parts = Vec::with_capacity(2 + store_outputs.len() + dc_batches.len());
+        parts.push(FactBatch {
             fact_marketing: marketing_rows,
             ..FactBatch::default()
-        };
-        all.append(planning_rows);
+        });
+        parts.push(planning_rows);
         let mut next_reorders = Vec::new();
         for out in store_outputs {
             for r in &out.reorders {
                 next_reorders.push(pending_from(r)?);
             }
-            all.append(out.batch);
+            parts.push(out.batch);
         }
-        for b in dc_batches {
-            all.append(b);
-        }
-        let mut today = split_by_date(all, date, &mut state.held.0)?;
-        if let Some(earlier) = state.held.0.remove(&date) {
-            today.append(earlier);
-        }
+        parts.extend(dc_batches);
+        let mut today = assemble_day(parts, date, &mut state.held.0)?;
         today.sort();
         state.pending_reorders = next_reorders;
         state.next_date = date.succ();
