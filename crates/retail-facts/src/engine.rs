@@ -28,7 +28,6 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
-use retail_patterns::basket::{CatalogProduct, HolidayWindows, ProductCatalog};
 use retail_patterns::disruption::{Disruption, DisruptionSchedule, Route};
 use retail_patterns::ids;
 use retail_patterns::inventory::{InitialInventoryParams, ReorderPriority};
@@ -44,13 +43,13 @@ use retail_schemas::{Date, Ts};
 
 use crate::dc_day::{self, DayInputs};
 use crate::marketing::{AttributionIndex, marketing_day};
+use crate::store::StoreModels;
 use crate::store_day::{StoreState, simulate_store_day};
-use crate::world::{DcEventKind, PendingReorder, WorldState, split_by_date};
+use crate::world::{DcEventKind, PendingReorder, WorldState, assemble_day};
 use crate::{FactBatch, FactsContext, FactsError, InboundDelivery, InboundLine};
 
 /// Models built once per generator from the dimensions and the configuration.
 pub(crate) struct EngineModels {
-    pub catalog: ProductCatalog,
     /// Customers behind each DC node (primary store served by the DC), ascending.
     pub dc_customers: Vec<Vec<i64>>,
     /// Two-letter state of each DC (disruption targets).
@@ -85,15 +84,9 @@ impl Generator {
                 return Err(master_err("product ids are not dense 1..n".into()));
             }
         }
-        let mut products = Vec::with_capacity(master.products.len());
-        for (i, p) in master.products.iter().enumerate() {
-            let popularity = *master
-                .product_popularity
-                .get(i)
-                .ok_or_else(|| master_err("product popularity missing".into()))?;
-            products.push(CatalogProduct::from_dim_product(p, popularity)?);
-        }
-        let catalog = ProductCatalog::new(products)?;
+        // The product catalog (and its draw indexes, shared with the DC side) lives in the
+        // store models: building them here validates the products up front.
+        StoreModels::for_context(&ctx)?;
         let state_of_geo = |geography_id: i64| -> String {
             master
                 .geography(geography_id)
@@ -136,7 +129,6 @@ impl Generator {
         )?;
         let v = &config.volume;
         let models = EngineModels {
-            catalog,
             dc_customers,
             dc_states,
             store_states,
@@ -210,7 +202,9 @@ impl Generator {
         let ctx = &self.ctx;
         let models = &*self.models;
         let (attribution, marketing_rows) = self.marketing_for(date)?;
-        let draw_index = models.catalog.draw_index(HolidayWindows::on(date));
+        // The stores' cached index of the day's holiday windows (the same catalog): building
+        // one costs a pass over every product.
+        let draw_index = StoreModels::for_context(ctx)?.draw_index(date);
         let inputs = DayInputs {
             ctx,
             models,
@@ -278,25 +272,21 @@ impl Generator {
             })
             .collect::<Result<Vec<_>, FactsError>>()?;
 
-        let mut all = FactBatch {
+        let mut parts = Vec::with_capacity(2 + store_outputs.len() + dc_batches.len());
+        parts.push(FactBatch {
             fact_marketing: marketing_rows,
             ..FactBatch::default()
-        };
-        all.append(planning_rows);
+        });
+        parts.push(planning_rows);
         let mut next_reorders = Vec::new();
         for out in store_outputs {
             for r in &out.reorders {
                 next_reorders.push(pending_from(r)?);
             }
-            all.append(out.batch);
+            parts.push(out.batch);
         }
-        for b in dc_batches {
-            all.append(b);
-        }
-        let mut today = split_by_date(all, date, &mut state.held.0)?;
-        if let Some(earlier) = state.held.0.remove(&date) {
-            today.append(earlier);
-        }
+        parts.extend(dc_batches);
+        let mut today = assemble_day(parts, date, &mut state.held.0)?;
         today.sort();
         state.pending_reorders = next_reorders;
         state.next_date = date.succ();

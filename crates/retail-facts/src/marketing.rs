@@ -4,7 +4,6 @@
 //! A marketing day is a pure function of its date, so the index of any window is rebuilt from
 //! the dates alone (nothing about impressions is stored in the checkpoint).
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use retail_patterns::{calendar, marketing};
@@ -74,16 +73,19 @@ pub fn marketing_day(
     Ok(rows)
 }
 
-/// One customer's impressions of the window, sorted by event_ts.
-#[derive(Default)]
-struct CustomerTouches {
-    touches: Vec<marketing::Touch>,
-    ids: Vec<(String, String)>,
-}
-
 /// Last-touch index over the impressions of a set of marketing days (§7.12).
+///
+/// The touches of every customer lie in one flat array sorted by (customer, touch), so a day's
+/// index costs one sort and no per-impression allocation; the ids of the winning impression are
+/// read from the marketing rows only when a purchase is attributed.
 pub struct AttributionIndex {
-    by_customer: BTreeMap<i64, CustomerTouches>,
+    days: Vec<Arc<Vec<FactMarketing>>>,
+    /// Customer of each touch (ascending).
+    customers: Vec<i64>,
+    /// Touches, sorted by (customer, touch).
+    touches: Vec<marketing::Touch>,
+    /// (day position in `days`, row position in that day) of each touch.
+    rows: Vec<(u32, u32)>,
     window_days: u32,
     dataset_start: Date,
 }
@@ -92,10 +94,10 @@ impl AttributionIndex {
     /// Indexes the given marketing days (their rows); days before the dataset start are ignored
     /// because their impressions never count.
     pub fn new(days: &[Arc<Vec<FactMarketing>>], window_days: u32, dataset_start: Date) -> Self {
-        let mut by_customer: BTreeMap<i64, CustomerTouches> = BTreeMap::new();
-        let mut staged: BTreeMap<i64, Vec<(marketing::Touch, String, String)>> = BTreeMap::new();
-        for day in days {
-            for row in day.iter() {
+        let total: usize = days.iter().map(|d| d.len()).sum();
+        let mut staged: Vec<(i64, marketing::Touch, u32, u32)> = Vec::with_capacity(total);
+        for (day_pos, day) in days.iter().enumerate() {
+            for (row_pos, row) in day.iter().enumerate() {
                 if row.business_date < dataset_start {
                     continue;
                 }
@@ -105,27 +107,22 @@ impl AttributionIndex {
                     .next()
                     .and_then(|s| s.parse::<u64>().ok())
                     .unwrap_or(0);
-                staged.entry(row.customer_id).or_default().push((
-                    marketing::Touch {
-                        event_ts: row.event_ts,
-                        business_date: row.business_date,
-                        seq,
-                    },
-                    row.impression_id.clone(),
-                    row.campaign_id.clone(),
-                ));
+                let touch = marketing::Touch {
+                    event_ts: row.event_ts,
+                    business_date: row.business_date,
+                    seq,
+                };
+                staged.push((row.customer_id, touch, day_pos as u32, row_pos as u32));
             }
         }
-        for (customer, mut list) in staged {
-            list.sort_by_key(|t| t.0);
-            let entry = by_customer.entry(customer).or_default();
-            for (touch, imp, cmp) in list {
-                entry.touches.push(touch);
-                entry.ids.push((imp, cmp));
-            }
-        }
+        // (customer, touch) is unique within a window except for rows repeated across days, which
+        // the stable sort keeps in day order like the per-customer lists this replaces.
+        staged.sort_by_key(|e| (e.0, e.1));
         Self {
-            by_customer,
+            days: days.to_vec(),
+            customers: staged.iter().map(|e| e.0).collect(),
+            touches: staged.iter().map(|e| e.1).collect(),
+            rows: staged.iter().map(|e| (e.2, e.3)).collect(),
             window_days,
             dataset_start,
         }
@@ -134,8 +131,16 @@ impl AttributionIndex {
 
 impl Attribution for AttributionIndex {
     fn last_touch(&self, customer_id: i64, at: Ts) -> Option<(String, String)> {
-        let c = self.by_customer.get(&customer_id)?;
-        marketing::attribute(&c.touches, at, self.window_days, self.dataset_start)
-            .map(|i| c.ids[i].clone())
+        let lo = self.customers.partition_point(|c| *c < customer_id);
+        let hi = lo + self.customers[lo..].partition_point(|c| *c == customer_id);
+        let i = marketing::attribute(
+            &self.touches[lo..hi],
+            at,
+            self.window_days,
+            self.dataset_start,
+        )?;
+        let (day, row) = self.rows[lo + i];
+        let row = &self.days[day as usize][row as usize];
+        Some((row.impression_id.clone(), row.campaign_id.clone()))
     }
 }

@@ -1,5 +1,7 @@
 //! The rows one generation step produces, one vector per fact table.
 
+use std::cmp::Ordering;
+
 use retail_schemas::Row;
 use retail_schemas::tables::*;
 
@@ -85,98 +87,174 @@ with_fact_tables!(fact_batch!());
 
 impl FactBatch {
     /// Sorts every table by (`business_date`, primary key) — data-contract §12.5 — so the set of
-    /// rows alone determines the output bytes.
+    /// rows alone determines the output bytes. The tables are sorted in parallel (rayon), each
+    /// on its own, so the result does not depend on the thread count.
     pub fn sort(&mut self) {
-        self.fact_receipts.sort_by(|a, b| {
-            (a.business_date, &a.receipt_id).cmp(&(b.business_date, &b.receipt_id))
+        rayon::scope(|scope| {
+            scope.spawn(|_| {
+                sort_rows(&mut self.fact_receipts, |a, b| {
+                    (a.business_date, &a.receipt_id).cmp(&(b.business_date, &b.receipt_id))
+                })
+            });
+            scope.spawn(|_| {
+                sort_rows(&mut self.fact_receipt_lines, |a, b| {
+                    (a.business_date, &a.receipt_id, a.line_number).cmp(&(
+                        b.business_date,
+                        &b.receipt_id,
+                        b.line_number,
+                    ))
+                })
+            });
+            scope.spawn(|_| {
+                sort_rows(&mut self.fact_payments, |a, b| {
+                    (a.business_date, &a.payment_id).cmp(&(b.business_date, &b.payment_id))
+                })
+            });
+            scope.spawn(|_| {
+                sort_rows(&mut self.fact_online_order_headers, |a, b| {
+                    (a.business_date, &a.order_id).cmp(&(b.business_date, &b.order_id))
+                })
+            });
+            scope.spawn(|_| {
+                sort_rows(&mut self.fact_online_order_lines, |a, b| {
+                    (a.business_date, &a.order_id, a.line_number).cmp(&(
+                        b.business_date,
+                        &b.order_id,
+                        b.line_number,
+                    ))
+                })
+            });
+            scope.spawn(|_| {
+                sort_rows(&mut self.fact_store_inventory_txn, |a, b| {
+                    (a.business_date, &a.txn_id).cmp(&(b.business_date, &b.txn_id))
+                })
+            });
+            scope.spawn(|_| {
+                sort_rows(&mut self.fact_dc_inventory_txn, |a, b| {
+                    (a.business_date, &a.txn_id).cmp(&(b.business_date, &b.txn_id))
+                })
+            });
+            scope.spawn(|_| {
+                sort_rows(&mut self.fact_truck_moves, |a, b| {
+                    (a.business_date, &a.shipment_id, &a.status).cmp(&(
+                        b.business_date,
+                        &b.shipment_id,
+                        &b.status,
+                    ))
+                })
+            });
+            scope.spawn(|_| {
+                sort_rows(&mut self.fact_truck_inventory, |a, b| {
+                    (a.business_date, &a.shipment_id, a.product_id, &a.action).cmp(&(
+                        b.business_date,
+                        &b.shipment_id,
+                        b.product_id,
+                        &b.action,
+                    ))
+                })
+            });
+            scope.spawn(|_| {
+                sort_rows(&mut self.fact_foot_traffic, |a, b| {
+                    (a.business_date, a.store_id, &a.zone, a.interval_start_ts).cmp(&(
+                        b.business_date,
+                        b.store_id,
+                        &b.zone,
+                        b.interval_start_ts,
+                    ))
+                })
+            });
+            scope.spawn(|_| {
+                sort_rows(&mut self.fact_ble_pings, |a, b| {
+                    (a.business_date, &a.visit_id, a.ping_number).cmp(&(
+                        b.business_date,
+                        &b.visit_id,
+                        b.ping_number,
+                    ))
+                })
+            });
+            scope.spawn(|_| {
+                sort_rows(&mut self.fact_customer_zone_changes, |a, b| {
+                    (a.business_date, &a.visit_id, a.change_number).cmp(&(
+                        b.business_date,
+                        &b.visit_id,
+                        b.change_number,
+                    ))
+                })
+            });
+            scope.spawn(|_| {
+                sort_rows(&mut self.fact_marketing, |a, b| {
+                    (a.business_date, &a.impression_id).cmp(&(b.business_date, &b.impression_id))
+                })
+            });
+            scope.spawn(|_| {
+                sort_rows(&mut self.fact_promotions, |a, b| {
+                    (a.business_date, &a.promotion_id).cmp(&(b.business_date, &b.promotion_id))
+                })
+            });
+            scope.spawn(|_| {
+                sort_rows(&mut self.fact_promo_lines, |a, b| {
+                    (a.business_date, &a.promotion_id, a.line_number).cmp(&(
+                        b.business_date,
+                        &b.promotion_id,
+                        b.line_number,
+                    ))
+                })
+            });
+            scope.spawn(|_| {
+                sort_rows(&mut self.fact_store_ops, |a, b| {
+                    (a.business_date, a.store_id, a.event_ts, &a.operation_type).cmp(&(
+                        b.business_date,
+                        b.store_id,
+                        b.event_ts,
+                        &b.operation_type,
+                    ))
+                })
+            });
+            scope.spawn(|_| {
+                sort_rows(&mut self.fact_stockouts, |a, b| {
+                    (a.business_date, &a.stockout_id).cmp(&(b.business_date, &b.stockout_id))
+                })
+            });
+            scope.spawn(|_| {
+                sort_rows(&mut self.fact_reorders, |a, b| {
+                    (a.business_date, &a.reorder_id).cmp(&(b.business_date, &b.reorder_id))
+                })
+            });
         });
-        self.fact_receipt_lines.sort_by(|a, b| {
-            (a.business_date, &a.receipt_id, a.line_number).cmp(&(
-                b.business_date,
-                &b.receipt_id,
-                b.line_number,
-            ))
-        });
-        self.fact_payments.sort_by(|a, b| {
-            (a.business_date, &a.payment_id).cmp(&(b.business_date, &b.payment_id))
-        });
-        self.fact_online_order_headers
-            .sort_by(|a, b| (a.business_date, &a.order_id).cmp(&(b.business_date, &b.order_id)));
-        self.fact_online_order_lines.sort_by(|a, b| {
-            (a.business_date, &a.order_id, a.line_number).cmp(&(
-                b.business_date,
-                &b.order_id,
-                b.line_number,
-            ))
-        });
-        self.fact_store_inventory_txn
-            .sort_by(|a, b| (a.business_date, &a.txn_id).cmp(&(b.business_date, &b.txn_id)));
-        self.fact_dc_inventory_txn
-            .sort_by(|a, b| (a.business_date, &a.txn_id).cmp(&(b.business_date, &b.txn_id)));
-        self.fact_truck_moves.sort_by(|a, b| {
-            (a.business_date, &a.shipment_id, &a.status).cmp(&(
-                b.business_date,
-                &b.shipment_id,
-                &b.status,
-            ))
-        });
-        self.fact_truck_inventory.sort_by(|a, b| {
-            (a.business_date, &a.shipment_id, a.product_id, &a.action).cmp(&(
-                b.business_date,
-                &b.shipment_id,
-                b.product_id,
-                &b.action,
-            ))
-        });
-        self.fact_foot_traffic.sort_by(|a, b| {
-            (a.business_date, a.store_id, &a.zone, a.interval_start_ts).cmp(&(
-                b.business_date,
-                b.store_id,
-                &b.zone,
-                b.interval_start_ts,
-            ))
-        });
-        self.fact_ble_pings.sort_by(|a, b| {
-            (a.business_date, &a.visit_id, a.ping_number).cmp(&(
-                b.business_date,
-                &b.visit_id,
-                b.ping_number,
-            ))
-        });
-        self.fact_customer_zone_changes.sort_by(|a, b| {
-            (a.business_date, &a.visit_id, a.change_number).cmp(&(
-                b.business_date,
-                &b.visit_id,
-                b.change_number,
-            ))
-        });
-        self.fact_marketing.sort_by(|a, b| {
-            (a.business_date, &a.impression_id).cmp(&(b.business_date, &b.impression_id))
-        });
-        self.fact_promotions.sort_by(|a, b| {
-            (a.business_date, &a.promotion_id).cmp(&(b.business_date, &b.promotion_id))
-        });
-        self.fact_promo_lines.sort_by(|a, b| {
-            (a.business_date, &a.promotion_id, a.line_number).cmp(&(
-                b.business_date,
-                &b.promotion_id,
-                b.line_number,
-            ))
-        });
-        self.fact_store_ops.sort_by(|a, b| {
-            (a.business_date, a.store_id, a.event_ts, &a.operation_type).cmp(&(
-                b.business_date,
-                b.store_id,
-                b.event_ts,
-                &b.operation_type,
-            ))
-        });
-        self.fact_stockouts.sort_by(|a, b| {
-            (a.business_date, &a.stockout_id).cmp(&(b.business_date, &b.stockout_id))
-        });
-        self.fact_reorders.sort_by(|a, b| {
-            (a.business_date, &a.reorder_id).cmp(&(b.business_date, &b.reorder_id))
-        });
+    }
+}
+
+/// Stable sort of `rows` by `compare` (the same order as `sort_by`) that moves each row at most
+/// once: a table already in order — most are, since every location writes its rows in id order —
+/// is only checked; another is sorted as a permutation of indexes, then rearranged in place by
+/// swaps. Rows are large structs, so this saves the merge passes' copies and the sort's scratch
+/// buffer of half a table.
+fn sort_rows<T>(rows: &mut [T], compare: impl Fn(&T, &T) -> Ordering) {
+    if rows.is_sorted_by(|a, b| compare(a, b) != Ordering::Greater) {
+        return;
+    }
+    let Ok(len) = u32::try_from(rows.len()) else {
+        rows.sort_by(compare);
+        return;
+    };
+    let mut order: Vec<u32> = (0..len).collect();
+    order.sort_by(|&a, &b| compare(&rows[a as usize], &rows[b as usize]));
+    // Position j must receive the row now at order[j]; follow each cycle once.
+    const DONE: u32 = u32::MAX;
+    for start in 0..order.len() {
+        if order[start] == DONE {
+            continue;
+        }
+        let mut j = start;
+        loop {
+            let k = order[j] as usize;
+            order[j] = DONE;
+            if k == start {
+                break;
+            }
+            rows.swap(j, k);
+            j = k;
+        }
     }
 }
 

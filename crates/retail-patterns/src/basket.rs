@@ -10,6 +10,8 @@
 //!    not yet in the basket comes up; when its availability is 0, once more up to 3 draws; then
 //!    the quantity ([`draw_quantity`]). A category with no eligible product consumes nothing.
 
+use std::sync::Arc;
+
 use retail_rng::Stream;
 use retail_schemas::Date;
 
@@ -242,21 +244,44 @@ pub fn visit_weight(
 /// sharing a weight (same geography and mobility segment) by weight × group size, then a uniform
 /// member. Draws: one `f64` (group, binary search over cumulative weights in group order) and one
 /// `U{0..size−1}` (member, ascending customer_id).
+///
+/// The member lists are shared ([`Arc`]): every store of a run draws from the same customer groups
+/// with its own weights, so [`CustomerChooser::with_shared_groups`] lets them hold one copy.
 #[derive(Clone, Debug, Default)]
 pub struct CustomerChooser {
     cumulative: Vec<f64>,
-    members: Vec<Vec<i64>>,
+    members: Vec<Arc<[i64]>>,
 }
 
 impl CustomerChooser {
     /// Groups `(weight per customer, customer ids)` in the caller's fixed group order; members are
     /// sorted ascending; empty or zero-weight groups are kept but never drawn.
     pub fn new(groups: Vec<(f64, Vec<i64>)>) -> Self {
+        Self::with_shared_groups(
+            groups
+                .into_iter()
+                .map(|(weight, mut ids)| {
+                    ids.sort_unstable();
+                    (weight, Arc::from(ids))
+                })
+                .collect(),
+        )
+    }
+
+    /// Like [`CustomerChooser::new`] over member lists shared with other choosers; a list that
+    /// is not ascending is sorted into a copy of its own.
+    pub fn with_shared_groups(groups: Vec<(f64, Arc<[i64]>)>) -> Self {
         let mut total = 0.0;
         let mut cumulative = Vec::with_capacity(groups.len());
         let mut members = Vec::with_capacity(groups.len());
-        for (weight, mut ids) in groups {
-            ids.sort_unstable();
+        for (weight, ids) in groups {
+            let ids = if ids.is_sorted() {
+                ids
+            } else {
+                let mut own = ids.to_vec();
+                own.sort_unstable();
+                Arc::from(own)
+            };
             total += weight.max(0.0) * ids.len() as f64;
             cumulative.push(total);
             members.push(ids);

@@ -54,6 +54,60 @@ macro_rules! contract_enum {
 }
 pub(crate) use crate::contract_enum as journey_enum;
 
+/// Appends `value` zero-padded to at least `width` digits, exactly as `{value:0width$}` formats
+/// it (negative values, which no id has, take the formatter itself).
+fn push_padded(out: &mut String, value: i64, width: usize) {
+    if value < 0 {
+        use std::fmt::Write;
+        let _ = write!(out, "{value:0width$}");
+        return;
+    }
+    let mut digits = [0u8; 20];
+    let mut rest = value as u64;
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    for _ in digits.len() - start..width {
+        out.push('0');
+    }
+    out.extend(digits[start..].iter().map(|&d| d as char));
+}
+
+/// `{prefix}{location:0location_width}-{yyyymmdd}-{seq:0seq_width}`, the shape of the per-row
+/// ids, built without the formatting machinery (these are written for every fact row).
+fn coordinate_id(
+    prefix: &str,
+    location: i64,
+    location_width: usize,
+    date: Date,
+    seq: i64,
+    seq_width: usize,
+) -> String {
+    let mut out = String::with_capacity(prefix.len() + location_width + seq_width + 12);
+    out.push_str(prefix);
+    push_padded(&mut out, location, location_width);
+    out.push('-');
+    push_padded(&mut out, date.yyyymmdd() as i64, 0);
+    out.push('-');
+    push_padded(&mut out, seq, seq_width);
+    out
+}
+
+/// `{a}{b}{c}` into one allocation of the exact size.
+fn concat3(a: &str, b: &str, c: &str) -> String {
+    let mut out = String::with_capacity(a.len() + b.len() + c.len());
+    out.push_str(a);
+    out.push_str(b);
+    out.push_str(c);
+    out
+}
+
 /// `store_number`: `S{store_id:06}`.
 pub fn store_number(store_id: i64) -> String {
     format!("S{store_id:06}")
@@ -104,7 +158,7 @@ pub fn loyalty_card(customer_id: i64, suffix: u32) -> String {
 
 /// SALE `receipt_id`: `RCP-{store_id:05}-{date}-{seq:06}` (seq in checkout order of the trading day).
 pub fn sale_receipt_id(store_id: i64, business_date: Date, seq: u32) -> String {
-    format!("RCP-{store_id:05}-{}-{seq:06}", business_date.yyyymmdd())
+    coordinate_id("RCP-", store_id, 5, business_date, seq as i64, 6)
 }
 
 /// RETURN `receipt_id`: `RTN-` + the original sale's `{store:05}-{date}-{seq:06}`.
@@ -113,63 +167,65 @@ pub fn sale_receipt_id(store_id: i64, business_date: Date, seq: u32) -> String {
 pub fn return_receipt_id(sale_receipt_id: &str) -> Option<String> {
     sale_receipt_id
         .strip_prefix("RCP-")
-        .map(|rest| format!("RTN-{rest}"))
+        .map(|rest| concat3("RTN-", rest, ""))
 }
 
 /// `visit_id`: `VIS-{store_id:05}-{date}-{seq:06}`, the coordinates of its SALE receipt.
 pub fn visit_id(store_id: i64, business_date: Date, seq: u32) -> String {
-    format!("VIS-{store_id:05}-{}-{seq:06}", business_date.yyyymmdd())
+    coordinate_id("VIS-", store_id, 5, business_date, seq as i64, 6)
 }
 
 /// Charge `payment_id`: `PAY-{purchase_id}-{attempt}` (attempt 1..3; a return's refund is attempt 1
 /// of the RETURN receipt).
 pub fn payment_id(purchase_id: &str, attempt: u32) -> String {
-    format!("PAY-{purchase_id}-{attempt}")
+    let mut out = concat3("PAY-", purchase_id, "-");
+    push_padded(&mut out, attempt as i64, 0);
+    out
 }
 
 /// Cancellation refund `payment_id`: `PAY-{order_id}-R`.
 pub fn cancellation_refund_payment_id(order_id: &str) -> String {
-    format!("PAY-{order_id}-R")
+    concat3("PAY-", order_id, "-R")
 }
 
 /// Store-node `order_id`: `ORD-S{store_id:05}-{date}-{seq:05}`.
 pub fn store_order_id(store_id: i64, node_date: Date, seq: u32) -> String {
-    format!("ORD-S{store_id:05}-{}-{seq:05}", node_date.yyyymmdd())
+    coordinate_id("ORD-S", store_id, 5, node_date, seq as i64, 5)
 }
 
 /// DC-node `order_id`: `ORD-D{dc_id:03}-{date}-{seq:05}`.
 pub fn dc_order_id(dc_id: i64, node_date: Date, seq: u32) -> String {
-    format!("ORD-D{dc_id:03}-{}-{seq:05}", node_date.yyyymmdd())
+    coordinate_id("ORD-D", dc_id, 3, node_date, seq as i64, 5)
 }
 
 /// Store `txn_id`: `SIT-{store_id:05}-{date}-{seq:07}` (processing order within the store-day).
 pub fn store_txn_id(store_id: i64, business_date: Date, seq: u32) -> String {
-    format!("SIT-{store_id:05}-{}-{seq:07}", business_date.yyyymmdd())
+    coordinate_id("SIT-", store_id, 5, business_date, seq as i64, 7)
 }
 
 /// DC `txn_id`: `DIT-{dc_id:03}-{date}-{seq:07}`.
 pub fn dc_txn_id(dc_id: i64, business_date: Date, seq: u32) -> String {
-    format!("DIT-{dc_id:03}-{}-{seq:07}", business_date.yyyymmdd())
+    coordinate_id("DIT-", dc_id, 3, business_date, seq as i64, 7)
 }
 
 /// Purchase-order id: `PO-{dc_id:03}-{date}-{seq:04}` (evaluation date, product order).
 pub fn purchase_order_id(dc_id: i64, evaluation_date: Date, seq: u32) -> String {
-    format!("PO-{dc_id:03}-{}-{seq:04}", evaluation_date.yyyymmdd())
+    coordinate_id("PO-", dc_id, 3, evaluation_date, seq as i64, 4)
 }
 
 /// `shipment_id`: `SHP-{dc_id:03}-{date}-{seq:04}` (planning date, planning order).
 pub fn shipment_id(dc_id: i64, planning_date: Date, seq: u32) -> String {
-    format!("SHP-{dc_id:03}-{}-{seq:04}", planning_date.yyyymmdd())
+    coordinate_id("SHP-", dc_id, 3, planning_date, seq as i64, 4)
 }
 
 /// `reorder_id`: `RO-{store_id:05}-{date}-{seq:05}` (trading day, product order).
 pub fn reorder_id(store_id: i64, business_date: Date, seq: u32) -> String {
-    format!("RO-{store_id:05}-{}-{seq:05}", business_date.yyyymmdd())
+    coordinate_id("RO-", store_id, 5, business_date, seq as i64, 5)
 }
 
 /// `stockout_id`: `SO-{txn_id}` of the depleting movement.
 pub fn stockout_id(txn_id: &str) -> String {
-    format!("SO-{txn_id}")
+    concat3("SO-", txn_id, "")
 }
 
 /// `campaign_id`: `CMP-{start date}-{n:02}`.
@@ -189,17 +245,27 @@ pub fn impression_id(marketing_date: Date, seq: u32) -> String {
 
 /// `promotion_id`: `PRM-{purchase_id}-{promo_code}`.
 pub fn promotion_id(purchase_id: &str, promo_code: &str) -> String {
-    format!("PRM-{purchase_id}-{promo_code}")
+    let mut out = concat3("PRM-", purchase_id, "-");
+    out.push_str(promo_code);
+    out
 }
 
 /// `sensor_id`: `FT-{store_id:05}-{zone}`.
 pub fn sensor_id(store_id: i64, zone: crate::sensors::Zone) -> String {
-    format!("FT-{store_id:05}-{}", zone.as_str())
+    let mut out = String::from("FT-");
+    push_padded(&mut out, store_id, 5);
+    out.push('-');
+    out.push_str(zone.as_str());
+    out
 }
 
 /// `beacon_id`: `BCN-{store_id:05}-{zone}`.
 pub fn beacon_id(store_id: i64, zone: crate::sensors::Zone) -> String {
-    format!("BCN-{store_id:05}-{}", zone.as_str())
+    let mut out = String::from("BCN-");
+    push_padded(&mut out, store_id, 5);
+    out.push('-');
+    out.push_str(zone.as_str());
+    out
 }
 
 #[cfg(test)]
@@ -250,6 +316,60 @@ mod tests {
         );
         assert_eq!(sensor_id(5, Zone::Checkout), "FT-00005-CHECKOUT");
         assert_eq!(beacon_id(5, Zone::Grocery), "BCN-00005-GROCERY");
+    }
+
+    #[test]
+    fn fast_ids_match_the_formatter() {
+        let dates = [
+            Date::from_ymd(2024, 3, 6).unwrap(),
+            Date::from_ymd(1999, 12, 31).unwrap(),
+            Date::from_ymd(2031, 1, 1).unwrap(),
+        ];
+        let values: [i64; 12] = [
+            0,
+            1,
+            9,
+            10,
+            99,
+            999,
+            1_000,
+            12_345,
+            99_999,
+            100_000,
+            1_234_567_890,
+            -42,
+        ];
+        for d in dates {
+            let ymd = d.yyyymmdd();
+            for &a in &values {
+                for &b in &values {
+                    let seq = b.unsigned_abs() as u32;
+                    assert_eq!(
+                        sale_receipt_id(a, d, seq),
+                        format!("RCP-{a:05}-{ymd}-{seq:06}")
+                    );
+                    assert_eq!(
+                        store_txn_id(a, d, seq),
+                        format!("SIT-{a:05}-{ymd}-{seq:07}")
+                    );
+                    assert_eq!(dc_txn_id(a, d, seq), format!("DIT-{a:03}-{ymd}-{seq:07}"));
+                    assert_eq!(
+                        dc_order_id(a, d, seq),
+                        format!("ORD-D{a:03}-{ymd}-{seq:05}")
+                    );
+                    assert_eq!(
+                        purchase_order_id(a, d, seq),
+                        format!("PO-{a:03}-{ymd}-{seq:04}")
+                    );
+                    assert_eq!(reorder_id(a, d, seq), format!("RO-{a:05}-{ymd}-{seq:05}"));
+                    assert_eq!(payment_id("X", seq), format!("PAY-X-{seq}"));
+                }
+                assert_eq!(
+                    beacon_id(a, crate::sensors::Zone::Grocery),
+                    format!("BCN-{a:05}-GROCERY")
+                );
+            }
+        }
     }
 
     #[test]

@@ -146,6 +146,17 @@ impl StoreModels {
             }
         }
         let total_customers = m.customers.len().max(1) as f64;
+        // One copy of each group's members, shared by the choosers of every store (each store
+        // holding its own copy of all customer ids cost ≈ 3 MB per store at default scale).
+        let shared_groups: Vec<std::sync::Arc<[i64]>> = m
+            .customer_groups
+            .iter()
+            .map(|g| {
+                let mut ids = g.customer_ids.clone();
+                ids.sort_unstable();
+                std::sync::Arc::from(ids)
+            })
+            .collect();
         let mut stores = Vec::with_capacity(m.stores.len());
         for (i, s) in m.stores.iter().enumerate() {
             if s.store_id != i as i64 + 1 {
@@ -157,7 +168,8 @@ impl StoreModels {
             let groups = m
                 .customer_groups
                 .iter()
-                .map(|g| {
+                .zip(&shared_groups)
+                .map(|(g, members)| {
                     let (primary, secondary) = m
                         .nearest_stores
                         .get((g.geography_id - 1) as usize)
@@ -172,7 +184,7 @@ impl StoreModels {
                         g.mobility,
                         miles,
                     );
-                    (w, g.customer_ids.clone())
+                    (w, members.clone())
                 })
                 .collect();
             let format = *m
@@ -190,7 +202,7 @@ impl StoreModels {
                 all_day: open == 0 && close == 1440,
                 tax_rate_bps: s.tax_rate_bps,
                 traffic_multiplier: s.daily_traffic_multiplier,
-                chooser: CustomerChooser::new(groups),
+                chooser: CustomerChooser::with_shared_groups(groups),
                 customer_share: m.customers_of_store(s.store_id).len() as f64 / total_customers,
             });
         }
