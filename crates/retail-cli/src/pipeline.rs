@@ -34,6 +34,9 @@ pub const META_CONFIG_HASH: &str = "config_hash";
 /// `_meta` key of the first date of the dataset.
 pub const META_DATASET_START: &str = "dataset_start_date";
 
+/// DuckDB's memory cap during `retail generate` (see [`Store::limit_memory`]).
+pub const DUCKDB_MEMORY_LIMIT_BYTES: u64 = 512 << 20;
+
 /// The version of this generator, recorded in `_meta` and Parquet metadata.
 pub const GENERATOR_VERSION: &str = env!("CARGO_PKG_VERSION");
 

@@ -160,6 +160,28 @@ impl Store {
         Ok(store)
     }
 
+    /// Caps DuckDB's memory (its buffer pool) at `bytes`; beyond it DuckDB evicts cached blocks
+    /// and spills to its temporary directory. Without a cap DuckDB keeps up to 80 % of the
+    /// machine's memory, so a long bulk load's resident memory grows with the data written.
+    pub fn limit_memory(&self, bytes: u64) -> Result<()> {
+        let mib = (bytes / (1 << 20)).max(1);
+        self.conn
+            .execute_batch(&format!("SET memory_limit = '{mib}MiB'"))
+            .map_err(|e| self.err(format!("setting memory_limit to {mib} MiB"), e))
+    }
+
+    /// DuckDB's current memory cap in bytes (`memory_limit`).
+    pub fn memory_limit(&self) -> Result<u64> {
+        self.conn
+            .query_row(
+                "SELECT value FROM duckdb_settings() WHERE name = 'memory_limit'",
+                [],
+                |r| r.get::<_, String>(0),
+            )
+            .map_err(|e| self.err("reading memory_limit", e))
+            .map(|text| parse_size(&text).unwrap_or(0))
+    }
+
     fn err(&self, context: impl Into<String>, e: duckdb::Error) -> StoreError {
         StoreError::duckdb(context, &self.path, e)
     }
@@ -626,4 +648,23 @@ fn upsert_meta(conn: &Connection, path: &Path, entries: &[(&str, &str)]) -> Resu
             .map_err(|e| StoreError::duckdb(format!("setting _meta.{key}"), path, e))?;
     }
     Ok(())
+}
+
+/// Parses a DuckDB size text such as `1.0 GiB`, `512.0 MiB` or `976.5 KiB` into bytes.
+fn parse_size(text: &str) -> Option<u64> {
+    let (number, unit) = text.trim().split_once(' ')?;
+    let number: f64 = number.parse().ok()?;
+    let scale = match unit {
+        "bytes" | "B" => 1.0,
+        "KiB" => 1024.0,
+        "MiB" => 1024.0 * 1024.0,
+        "GiB" => 1024.0 * 1024.0 * 1024.0,
+        "TiB" => 1024.0 * 1024.0 * 1024.0 * 1024.0,
+        "KB" => 1e3,
+        "MB" => 1e6,
+        "GB" => 1e9,
+        "TB" => 1e12,
+        _ => return None,
+    };
+    Some((number * scale).round() as u64)
 }

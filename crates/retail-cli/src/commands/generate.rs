@@ -206,6 +206,11 @@ fn run_facts(global: &GlobalArgs, range: &RangeArgs, with_dimensions: bool) -> a
     let config = Arc::new(settings::load_with(global, overrides)?);
     let mut store = open_store(data_dir)?;
     check_config_hash(&store, &config)?;
+    // Bulk loading only appends: DuckDB needs little memory to do it, but left uncapped it
+    // keeps every block it wrote cached, and a year's run would grow to gigabytes.
+    store
+        .limit_memory(pipeline::DUCKDB_MEMORY_LIMIT_BYTES)
+        .context("capping DuckDB's memory")?;
 
     let from = match watermark {
         Some(w) => w.succ(),
