@@ -249,3 +249,64 @@ async fn a_slow_sink_blocks_the_producer_once_the_channel_is_full() {
     assert_eq!(*checkpoints.borrow(), Some(105));
     assert_eq!(metrics.snapshot().buffered_events, 0);
 }
+
+#[tokio::test]
+async fn jsonl_sink_resuming_after_a_kill_drops_the_torn_last_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("events.jsonl");
+    let whole = format!(
+        "{}\n{}\n",
+        String::from_utf8(event(0).body.to_vec()).unwrap(),
+        String::from_utf8(event(1).body.to_vec()).unwrap()
+    );
+    // A kill in the middle of the third line; the fragment is longer than the repair's
+    // 64 KiB read-back window, so the search for the last newline crosses chunks.
+    let fragment = format!(
+        "{{\"event_type\":\"receipt_created\",\"pad\":\"{}",
+        "x".repeat(70_000)
+    );
+    std::fs::write(&base, format!("{whole}{fragment}")).unwrap();
+
+    let metrics = Arc::new(SinkMetrics::new());
+    let mut sink = JsonlSink::new(base.clone(), None, metrics).appending(true);
+    sink.healthcheck().await.unwrap();
+    sink.submit(SequencedEvent {
+        index: 2,
+        event: event(2),
+    })
+    .await
+    .unwrap();
+    sink.flush().await.unwrap();
+    Box::new(sink).close().await.unwrap();
+
+    let text = std::fs::read_to_string(&base).unwrap();
+    let expected = format!(
+        "{whole}{}\n",
+        String::from_utf8(event(2).body.to_vec()).unwrap()
+    );
+    assert_eq!(text, expected);
+    for line in text.lines() {
+        serde_json::from_str::<serde_json::Value>(line).unwrap();
+    }
+}
+
+#[tokio::test]
+async fn jsonl_sink_resuming_a_file_of_only_a_fragment_starts_it_afresh() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("events.jsonl");
+    std::fs::write(&base, "{\"event_type\":\"recei").unwrap();
+    let mut sink = JsonlSink::new(base.clone(), None, Arc::new(SinkMetrics::new())).appending(true);
+    sink.healthcheck().await.unwrap();
+    sink.submit(SequencedEvent {
+        index: 0,
+        event: event(7),
+    })
+    .await
+    .unwrap();
+    Box::new(sink).close().await.unwrap();
+    let text = std::fs::read_to_string(&base).unwrap();
+    assert_eq!(
+        text,
+        format!("{}\n", String::from_utf8(event(7).body.to_vec()).unwrap())
+    );
+}

@@ -39,6 +39,48 @@ struct OpenSegment {
     bytes: u64,
 }
 
+/// A run killed while writing can leave the file ending in part of a line. That event was
+/// never acknowledged (acknowledgements cover whole lines handed to the operating system), so a
+/// resumed run sends it again: cut the file back to its last complete line before appending,
+/// or the resumed run's first line would be glued to the fragment.
+fn drop_torn_tail(path: &Path) -> std::io::Result<()> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = match std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
+    {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    let len = file.metadata()?.len();
+    let mut chunk = vec![0u8; 64 * 1024];
+    let mut end = len;
+    let mut keep = 0;
+    while end > 0 {
+        let start = end.saturating_sub(chunk.len() as u64);
+        let n = (end - start) as usize;
+        file.seek(SeekFrom::Start(start))?;
+        file.read_exact(&mut chunk[..n])?;
+        if let Some(i) = chunk[..n].iter().rposition(|b| *b == b'\n') {
+            keep = start + i as u64 + 1;
+            break;
+        }
+        end = start;
+    }
+    if keep < len {
+        tracing::warn!(
+            path = %path.display(),
+            bytes = len - keep,
+            "removing the incomplete last line an interrupted run left"
+        );
+        file.set_len(keep)?;
+        file.sync_data()?;
+    }
+    Ok(())
+}
+
 impl OpenSegment {
     /// Bytes of this segment already handed to the operating system.
     fn bytes_out_of_process(&self) -> u64 {
@@ -114,6 +156,11 @@ impl JsonlSink {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             if let Err(e) = tokio::fs::create_dir_all(parent).await {
                 return Err(self.io_error("creating directory", parent, e));
+            }
+        }
+        if first_append {
+            if let Err(e) = drop_torn_tail(&path) {
+                return Err(self.io_error("repairing", &path, e));
             }
         }
         let opened = if first_append {
