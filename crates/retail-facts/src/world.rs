@@ -207,25 +207,6 @@ impl<'de> Deserialize<'de> for HeldRows {
     }
 }
 
-macro_rules! split_tables {
-    ($batch:ident, $today:ident, $date:ident, $held:ident, $($field:ident : $row:ty),* $(,)?) => {
-        $(
-            for row in std::mem::take(&mut $batch.$field) {
-                if row.business_date == $date {
-                    $today.$field.push(row);
-                } else if row.business_date > $date {
-                    $held.entry(row.business_date).or_default().$field.push(row);
-                } else {
-                    return Err(FactsError::Invariant(format!(
-                        "{} row dated {} produced while generating {} (already emitted)",
-                        stringify!($field), row.business_date, $date
-                    )));
-                }
-            }
-        )*
-    };
-}
-
 macro_rules! assemble_tables {
     ($parts:ident, $today:ident, $date:ident, $held:ident, $earlier:ident, $($field:ident : $row:ty),* $(,)?) => {
         $(
@@ -256,9 +237,8 @@ macro_rules! assemble_tables {
 }
 
 /// The rows of `date` from the day's `parts` (in order, then the rows held for `date` by earlier
-/// days) and the rows of later dates moved into `held`: the same rows in the same order as
-/// appending every part and then calling [`split_by_date`], without the intermediate copies
-/// (each table of the day is allocated once, at its final size).
+/// days) and the rows of later dates moved into `held`; a row of an earlier date is an error.
+/// Each table of the day is allocated once, at its final size.
 pub fn assemble_day(
     mut parts: Vec<FactBatch>,
     date: Date,
@@ -267,17 +247,5 @@ pub fn assemble_day(
     let mut earlier = held.remove(&date).unwrap_or_default();
     let mut today = FactBatch::default();
     with_fact_tables!(assemble_tables!(parts, today, date, held, earlier,));
-    Ok(today)
-}
-
-/// Splits `batch` into the rows of `date` (returned) and rows of later dates (added to `held`);
-/// a row of an earlier date is an error.
-pub fn split_by_date(
-    mut batch: FactBatch,
-    date: Date,
-    held: &mut BTreeMap<Date, FactBatch>,
-) -> Result<FactBatch, FactsError> {
-    let mut today = FactBatch::default();
-    with_fact_tables!(split_tables!(batch, today, date, held,));
     Ok(today)
 }

@@ -209,15 +209,15 @@ pub fn events_of_day_owned(
         .iter()
         .map(|s| (s.txn_id.clone(), None))
         .collect();
-    for r in fact_store_inventory_txn {
-        let p = InventoryUpdated::from(r);
-        if let Some(slot) = movement_correlation.get_mut(&p.txn_id) {
-            slot.clone_from(&p.reference_id);
-        }
-        push(&mut out, Payload::InventoryUpdated(p), None);
-    }
-    for r in fact_dc_inventory_txn {
-        let p = InventoryUpdated::from(r);
+    let movements = fact_store_inventory_txn
+        .into_iter()
+        .map(InventoryUpdated::from)
+        .chain(
+            fact_dc_inventory_txn
+                .into_iter()
+                .map(InventoryUpdated::from),
+        );
+    for p in movements {
         if let Some(slot) = movement_correlation.get_mut(&p.txn_id) {
             slot.clone_from(&p.reference_id);
         }
@@ -557,8 +557,6 @@ async fn sleep_unless_stopped(
 struct Outbox {
     group: usize,
     events: Vec<EncodedEvent>,
-    first_ts: Option<Ts>,
-    last_ts: Option<Ts>,
 }
 
 impl Outbox {
@@ -570,8 +568,6 @@ impl Outbox {
         Outbox {
             group,
             events: Vec::with_capacity(group),
-            first_ts: None,
-            last_ts: None,
         }
     }
 
@@ -583,10 +579,8 @@ impl Outbox {
         self.events.len() >= self.group
     }
 
-    fn push(&mut self, event: EncodedEvent, ts: Ts) {
+    fn push(&mut self, event: EncodedEvent) {
         self.events.push(event);
-        self.first_ts.get_or_insert(ts);
-        self.last_ts = Some(ts);
     }
 
     /// Hands the group to the sink, waiting through backpressure, and counts it in `summary`;
@@ -601,6 +595,11 @@ impl Outbox {
             return Ok(true);
         }
         let count = self.events.len() as u64;
+        let event_ts = |e: &EncodedEvent| Ts(e.event_ts_micros);
+        let (first, last) = (
+            self.events.first().map(event_ts),
+            self.events.last().map(event_ts),
+        );
         let group = self.events.drain(..);
         let sent = match stop {
             None => {
@@ -618,15 +617,12 @@ impl Outbox {
         // A group interrupted by the stop signal was dropped whole (`send_batch` queues all
         // or nothing).
         self.events.clear();
-        let (first, last) = (self.first_ts.take(), self.last_ts.take());
         if sent {
             summary.events_sent += count;
             if summary.first_event_ts.is_none() {
                 summary.first_event_ts = first;
             }
-            if last.is_some() {
-                summary.last_event_ts = last;
-            }
+            summary.last_event_ts = last;
         }
         Ok(sent)
     }
@@ -820,7 +816,7 @@ pub async fn produce(
             let Some(event) = pending.pop_front() else {
                 break;
             };
-            outbox.push(encode(event, options.seed, options.file_timestamps)?, ts);
+            outbox.push(encode(event, options.seed, options.file_timestamps)?);
             pacer.sent += 1;
             if outbox.is_full() {
                 flush_or_stop!();
