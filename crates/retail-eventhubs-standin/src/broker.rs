@@ -438,6 +438,7 @@ async fn store_events(
         }
         Verdict::Cut(keep) => {
             record(shared, events.into_iter().take(keep).collect());
+            shared.transfers_cut.fetch_add(1, Ordering::Relaxed);
             shared.cut_connections();
             false
         }

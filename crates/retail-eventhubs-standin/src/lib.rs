@@ -106,8 +106,12 @@ pub struct StandinStats {
     pub transfers_accepted: u64,
     /// Transfers rejected by fault injection.
     pub transfers_rejected: u64,
-    /// Connections cut by fault injection or `stop`.
+    /// Open connections cut by fault injection or `stop`. A connection the client had
+    /// already closed is not counted, even if its buffered transfers are cut later.
     pub connections_dropped: u64,
+    /// Transfers cut part-way by [`Standin::drop_connection_after_events`]: the events before
+    /// the limit are recorded, the rest are not, and the transfer is never settled.
+    pub transfers_cut: u64,
     /// `$cbs` put-token requests answered.
     pub tokens_accepted: u64,
     /// `$management` requests answered.
@@ -136,6 +140,7 @@ pub(crate) struct Shared {
     pub transfers_accepted: AtomicU64,
     pub transfers_rejected: AtomicU64,
     pub connections_dropped: AtomicU64,
+    pub transfers_cut: AtomicU64,
     pub tokens_accepted: AtomicU64,
     pub management_requests: AtomicU64,
     pub created_at_millis: i64,
@@ -185,6 +190,7 @@ impl Standin {
             transfers_accepted: AtomicU64::new(0),
             transfers_rejected: AtomicU64::new(0),
             connections_dropped: AtomicU64::new(0),
+            transfers_cut: AtomicU64::new(0),
             tokens_accepted: AtomicU64::new(0),
             management_requests: AtomicU64::new(0),
             created_at_millis,
@@ -251,6 +257,7 @@ impl Standin {
             transfers_accepted: s.transfers_accepted.load(Ordering::Relaxed),
             transfers_rejected: s.transfers_rejected.load(Ordering::Relaxed),
             connections_dropped: s.connections_dropped.load(Ordering::Relaxed),
+            transfers_cut: s.transfers_cut.load(Ordering::Relaxed),
             tokens_accepted: s.tokens_accepted.load(Ordering::Relaxed),
             management_requests: s.management_requests.load(Ordering::Relaxed),
         }

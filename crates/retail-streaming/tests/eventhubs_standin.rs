@@ -301,7 +301,9 @@ async fn connection_dropped_mid_batch_loses_nothing() {
             3_000
         );
         let stats = h.standin.stats();
-        assert!(stats.connections_dropped >= 1);
+        // Count the cut itself, not the closed socket: on a loaded machine the client can
+        // time out and close the connection before the broker reaches the transfer to cut.
+        assert_eq!(stats.transfers_cut, 1, "{stats:?}");
         assert!(stats.connections >= 2, "{stats:?}");
         assert!(snapshot.retries_total >= 1, "{snapshot:?}");
         h.assert_delivered(&sent, summary.acknowledged_through);
