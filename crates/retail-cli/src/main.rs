@@ -1,6 +1,12 @@
 //! `retail`: the command-line face of retail-rti. It parses arguments and composes the library
 //! crates; all behaviour lives in those crates.
 
+// The stream hands every event from the generator thread to the sink's runtime, which frees
+// it: glibc serialises those cross-thread frees on its arena lock. mimalloc frees them into
+// the owning thread's heap (measured: 15 % less CPU, 25 % less wall for `retail stream`).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod commands;
 mod pipeline;
 mod progress;
