@@ -379,8 +379,7 @@ fn produce_day<E: DayEngine>(engine: &E, state: &mut E::State, day: Date) -> Res
         .with_context(|| format!("generating {day}"))?;
     batch.sort();
     let mut tables = ToTables(Vec::with_capacity(18));
-    batch.visit_tables(&mut tables)?;
-    drop(batch);
+    batch.visit_tables_freeing(&mut tables)?;
     let checkpoint = engine.save_state(state)?;
     Ok(DayOutput {
         day,

@@ -50,6 +50,14 @@ macro_rules! fact_batch {
                 $( visitor.visit(&self.$field)?; )*
                 Ok(())
             }
+
+            /// Calls the visitor once per table, in contract order, freeing each table's rows
+            /// as soon as it has been visited: converting a day this way holds the rows and
+            /// the converted copy of one table at a time, not of all 18.
+            pub fn visit_tables_freeing<V: TableVisitor>(self, visitor: &mut V) -> Result<(), V::Error> {
+                $( visitor.visit(&self.$field)?; drop(self.$field); )*
+                Ok(())
+            }
         }
     };
 }

@@ -67,3 +67,25 @@ fn a_generated_week_passes_every_validator_invariant() {
             .unwrap();
     assert!(report.passed(), "{}", report.render());
 }
+
+#[test]
+fn visiting_while_freeing_converts_the_same_tables_as_visiting() {
+    let ctx = small_context();
+    let generator = Generator::new(ctx.clone()).unwrap();
+    let mut state = generator.initial_state().unwrap();
+    let first = ctx.dataset_start;
+    let (_, batch) = generator
+        .run_days(&mut state, first, first)
+        .next()
+        .unwrap()
+        .unwrap();
+    let expected = tables(&batch);
+    let mut freed = ToBatches(Vec::new());
+    batch.visit_tables_freeing(&mut freed).unwrap();
+    assert_eq!(freed.0.len(), 18);
+    assert!(expected.iter().map(TableBatches::num_rows).sum::<usize>() > 0);
+    for (a, b) in expected.iter().zip(&freed.0) {
+        assert_eq!(a.def().name, b.def().name);
+        assert_eq!(a.batches(), b.batches(), "{}", a.def().name);
+    }
+}
