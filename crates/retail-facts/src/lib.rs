@@ -58,7 +58,7 @@ pub use checkpoint::{
 pub use engine::Generator;
 pub use interface::*;
 pub use marketing::AttributionIndex;
-pub use output::{FactBatch, TableVisitor};
+pub use output::{FactBatch, TableVisitor, apply_permutation};
 pub use world::WorldState;
 
 /// Errors of fact generation.

@@ -247,7 +247,20 @@ fn sort_rows<T>(rows: &mut [T], compare: impl Fn(&T, &T) -> Ordering) {
     };
     let mut order: Vec<u32> = (0..len).collect();
     order.sort_by(|&a, &b| compare(&rows[a as usize], &rows[b as usize]));
-    // Position j must receive the row now at order[j]; follow each cycle once.
+    apply_permutation(rows, order);
+}
+
+/// Reorders `items` in place so that position `j` receives the item that was at `order[j]`.
+///
+/// Sorting large values is cheaper as a sort of their indexes followed by this: each item then
+/// moves about twice (one swap per place along each cycle of the permutation) and no second
+/// buffer of items is allocated. `order` must be a permutation of `0..items.len()`.
+///
+/// # Panics
+/// If `order` is not a permutation of `0..items.len()`.
+pub fn apply_permutation<T>(items: &mut [T], mut order: Vec<u32>) {
+    assert_eq!(order.len(), items.len(), "a permutation of every item");
+    // An entry is set to DONE once its position holds its final item.
     const DONE: u32 = u32::MAX;
     for start in 0..order.len() {
         if order[start] == DONE {
@@ -256,11 +269,12 @@ fn sort_rows<T>(rows: &mut [T], compare: impl Fn(&T, &T) -> Ordering) {
         let mut j = start;
         loop {
             let k = order[j] as usize;
+            assert!(k != DONE as usize, "order repeats an index");
             order[j] = DONE;
             if k == start {
                 break;
             }
-            rows.swap(j, k);
+            items.swap(j, k);
             j = k;
         }
     }
@@ -282,5 +296,24 @@ mod tests {
             .map(|t| t.name)
             .collect();
         assert_eq!(names, contract);
+    }
+
+    #[test]
+    fn applying_a_permutation_puts_each_item_where_the_order_says() {
+        let mut items = vec!['a', 'b', 'c', 'd', 'e', 'f'];
+        // Two cycles (0 2 4) and (1 5), and a fixed point 3.
+        apply_permutation(&mut items, vec![2, 5, 4, 3, 0, 1]);
+        assert_eq!(items, vec!['c', 'f', 'e', 'd', 'a', 'b']);
+        let mut sorted = vec![30, 10, 20, 10];
+        let mut order: Vec<u32> = (0..4).collect();
+        order.sort_by_key(|&i| sorted[i as usize]);
+        apply_permutation(&mut sorted, order);
+        assert_eq!(sorted, vec![10, 10, 20, 30]);
+    }
+
+    #[test]
+    #[should_panic(expected = "order repeats an index")]
+    fn a_repeated_index_is_refused() {
+        apply_permutation(&mut [1, 2, 3], vec![1, 1, 0]);
     }
 }

@@ -13,59 +13,23 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use retail_config::Profile;
 use retail_eventhubs_standin::{Standin, StandinConfig};
-use retail_facts::{FactsContext, Generator};
-use retail_master::{Dictionaries, MasterData};
 use retail_streaming::eventhubs::{EventHubsAuth, EventHubsConfig, EventHubsSink};
 use retail_streaming::produce::encode;
 use retail_streaming::{
-    EncodedEvent, PipelineOptions, SecretString, Sink, SinkMetrics, events_of_day_owned, spawn_sink,
+    EncodedEvent, PipelineOptions, SecretString, Sink, SinkMetrics, spawn_sink,
 };
+
+mod support;
+use support::{cpu_seconds, env_number, small_profile_days};
 
 /// Real envelopes, in stream order, from as many generated days as needed.
 fn generated_events(count: usize) -> Vec<EncodedEvent> {
-    let config = Profile::Small.config();
-    let seed = config.seed;
-    let dicts = Dictionaries::bundled().expect("bundled dictionaries");
-    let master = Arc::new(MasterData::generate(&config, &dicts).expect("master data"));
-    let generator =
-        Generator::new(FactsContext::new(master.clone(), Arc::new(config))).expect("generator");
-    let mut state = generator.initial_state().expect("initial state");
-    let mut day = generator.context().dataset_start;
-    let mut out = Vec::with_capacity(count);
-    while out.len() < count {
-        let mut batch = generator.run_day(&mut state, day).expect("day");
-        batch.sort();
-        for event in events_of_day_owned(batch, &master).expect("events") {
-            if out.len() == count {
-                break;
-            }
-            out.push(encode(event, seed, true).expect("encode"));
-        }
-        day = day.succ();
-    }
-    out
-}
-
-/// User + system CPU seconds of this process (Linux /proc/self/stat, clock ticks of 1/100 s).
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let rest = stat.rfind(')').map_or("", |i| &stat[i + 1..]);
-    let fields: Vec<f64> = rest
-        .split_whitespace()
-        .skip(11)
-        .take(2)
-        .filter_map(|f| f.parse().ok())
-        .collect();
-    fields.iter().sum::<f64>() / 100.0
-}
-
-fn env_number(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
+    let (seed, days) = small_profile_days();
+    days.flatten()
+        .take(count)
+        .map(|event| encode(event, seed, true).expect("encode"))
+        .collect()
 }
 
 fn main() {

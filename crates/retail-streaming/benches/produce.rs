@@ -8,45 +8,13 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use retail_config::Profile;
-use retail_facts::{FactsContext, Generator};
-use retail_master::{Dictionaries, MasterData};
 use retail_streaming::{
-    DayEvent, JsonlSink, NullSink, PipelineOptions, ProduceOptions, Sink, SinkMetrics,
-    events_of_day_owned, produce, spawn_sink,
+    DayEvent, JsonlSink, NullSink, PipelineOptions, ProduceOptions, Sink, SinkMetrics, produce,
+    spawn_sink,
 };
 
-/// User + system CPU seconds of this process (Linux /proc/self/stat, clock ticks of 1/100 s).
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let rest = stat.rfind(')').map_or("", |i| &stat[i + 1..]);
-    let fields: Vec<f64> = rest
-        .split_whitespace()
-        .skip(11)
-        .take(2)
-        .filter_map(|f| f.parse().ok())
-        .collect();
-    fields.iter().sum::<f64>() / 100.0
-}
-
-fn generated_days(days: usize) -> (Vec<Vec<DayEvent>>, u64) {
-    let config = Profile::Small.config();
-    let seed = config.seed;
-    let dicts = Dictionaries::bundled().expect("bundled dictionaries");
-    let master = Arc::new(MasterData::generate(&config, &dicts).expect("master data"));
-    let generator =
-        Generator::new(FactsContext::new(master.clone(), Arc::new(config))).expect("generator");
-    let mut state = generator.initial_state().expect("initial state");
-    let mut day = generator.context().dataset_start;
-    let mut out = Vec::with_capacity(days);
-    for _ in 0..days {
-        let mut batch = generator.run_day(&mut state, day).expect("day");
-        batch.sort();
-        out.push(events_of_day_owned(batch, &master).expect("events"));
-        day = day.succ();
-    }
-    (out, seed)
-}
+mod support;
+use support::{cpu_seconds, env_number, small_profile_days};
 
 fn measure(label: &str, days: Vec<Vec<DayEvent>>, seed: u64, sink: Box<dyn Sink>, file: bool) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -86,11 +54,9 @@ fn measure(label: &str, days: Vec<Vec<DayEvent>>, seed: u64, sink: Box<dyn Sink>
 }
 
 fn main() {
-    let days = std::env::var("PRODUCE_BENCH_DAYS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(7);
-    let (generated, seed) = generated_days(days);
+    let day_count = env_number("PRODUCE_BENCH_DAYS", 7) as usize;
+    let (seed, days) = small_profile_days();
+    let generated: Vec<Vec<DayEvent>> = days.take(day_count).collect();
     let null = Box::new(NullSink::new(Arc::new(SinkMetrics::new())));
     measure("null", generated.clone(), seed, null, false);
     let dir = tempfile::tempdir().expect("temp dir");

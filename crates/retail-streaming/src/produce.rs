@@ -285,25 +285,7 @@ fn sorted_by_order_key(mut events: Vec<DayEvent>) -> Vec<DayEvent> {
         .map(|(i, e)| (e.order_key(), i as u32))
         .collect();
     keys.sort_unstable();
-    // source[k]: the index of the event that belongs at position k; DONE once it is there.
-    const DONE: u32 = u32::MAX;
-    let mut source: Vec<u32> = keys.into_iter().map(|(_, i)| i).collect();
-    for start in 0..source.len() {
-        let mut at = start;
-        loop {
-            let from = source[at];
-            if from == DONE {
-                break;
-            }
-            source[at] = DONE;
-            let from = from as usize;
-            if from == start {
-                break;
-            }
-            events.swap(at, from);
-            at = from;
-        }
-    }
+    retail_facts::apply_permutation(&mut events, keys.into_iter().map(|(_, i)| i).collect());
     events
 }
 
