@@ -50,6 +50,13 @@ fn dataset() -> tempfile::TempDir {
     dir
 }
 
+/// `retail stream --sink SINK --rate unlimited` on the small profile, followed by `extra`.
+fn stream_unpaced(data_dir: &Path, sink: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["stream", "--sink", sink, "--rate", "unlimited"];
+    args.extend_from_slice(extra);
+    retail_small(data_dir, &args)
+}
+
 /// The latest business instant of the history: the maximum `event_ts` of every fact table
 /// (other timestamp columns, such as planned arrivals or order deliveries, lie in the future).
 fn history_last_timestamp(data_dir: &Path) -> Ts {
@@ -80,18 +87,7 @@ fn progress(data_dir: &Path) -> serde_json::Value {
 fn stream_continues_the_generated_history_with_every_event_type() {
     let data = dataset();
     let file = data.path().join("e.jsonl");
-    let out = retail_small(
-        data.path(),
-        &[
-            "stream",
-            "--sink",
-            &jsonl_sink(&file),
-            "--rate",
-            "unlimited",
-            "--max-events",
-            "100000",
-        ],
-    );
+    let out = stream_unpaced(data.path(), &jsonl_sink(&file), &["--max-events", "100000"]);
     assert_ok(&out);
 
     let history_end = Date::parse(HISTORY_END).unwrap();
@@ -168,14 +164,10 @@ fn stream_continues_the_generated_history_with_every_event_type() {
 fn picks_and_shipments_of_orders_from_the_last_history_day_are_streamed() {
     let data = dataset();
     let file = data.path().join("orders.jsonl");
-    assert_ok(&retail_small(
+    assert_ok(&stream_unpaced(
         data.path(),
+        &jsonl_sink(&file),
         &[
-            "stream",
-            "--sink",
-            &jsonl_sink(&file),
-            "--rate",
-            "unlimited",
             "--days",
             "2",
             "--event-types",
@@ -323,18 +315,10 @@ fn sigint_and_sigterm_flush_write_progress_and_exit_zero() {
     let total = stream_until_signal(data.path(), &file, "TERM", written + 1_000);
 
     let whole = data.path().join("whole.jsonl");
-    assert_ok(&retail_small(
+    assert_ok(&stream_unpaced(
         data.path(),
-        &[
-            "stream",
-            "--restart",
-            "--sink",
-            &jsonl_sink(&whole),
-            "--rate",
-            "unlimited",
-            "--max-events",
-            &total.to_string(),
-        ],
+        &jsonl_sink(&whole),
+        &["--restart", "--max-events", &total.to_string()],
     ));
     assert!(
         lines(&file) == lines(&whole),
@@ -622,17 +606,10 @@ fn a_dataset_generated_with_its_own_start_can_be_streamed() {
         &["generate", "--start", "2024-11-25", "--end", "2024-11-25"],
     ));
     let file = data.path().join("events.jsonl");
-    assert_ok(&retail_small(
+    assert_ok(&stream_unpaced(
         data.path(),
-        &[
-            "stream",
-            "--sink",
-            &jsonl_sink(&file),
-            "--rate",
-            "unlimited",
-            "--max-events",
-            "100",
-        ],
+        &jsonl_sink(&file),
+        &["--max-events", "100"],
     ));
     assert_eq!(lines(&file).len(), 100);
 }

@@ -93,141 +93,28 @@ pub(crate) use with_fact_tables;
 
 with_fact_tables!(fact_batch!());
 
+macro_rules! sort_tables {
+    ($scope:ident, $batch:ident, $($field:ident : $ty:ty),* $(,)?) => {
+        $(
+            $scope.spawn(|_| {
+                sort_rows(&mut $batch.$field, |a, b| {
+                    a.business_date
+                        .cmp(&b.business_date)
+                        .then_with(|| a.cmp_primary_key(b))
+                })
+            });
+        )*
+    };
+}
+
 impl FactBatch {
     /// Sorts every table by (`business_date`, primary key) — data-contract §12.5 — so the set of
     /// rows alone determines the output bytes. The tables are sorted in parallel (rayon), each
     /// on its own, so the result does not depend on the thread count.
     pub fn sort(&mut self) {
+        let batch = self;
         rayon::scope(|scope| {
-            scope.spawn(|_| {
-                sort_rows(&mut self.fact_receipts, |a, b| {
-                    (a.business_date, &a.receipt_id).cmp(&(b.business_date, &b.receipt_id))
-                })
-            });
-            scope.spawn(|_| {
-                sort_rows(&mut self.fact_receipt_lines, |a, b| {
-                    (a.business_date, &a.receipt_id, a.line_number).cmp(&(
-                        b.business_date,
-                        &b.receipt_id,
-                        b.line_number,
-                    ))
-                })
-            });
-            scope.spawn(|_| {
-                sort_rows(&mut self.fact_payments, |a, b| {
-                    (a.business_date, &a.payment_id).cmp(&(b.business_date, &b.payment_id))
-                })
-            });
-            scope.spawn(|_| {
-                sort_rows(&mut self.fact_online_order_headers, |a, b| {
-                    (a.business_date, &a.order_id).cmp(&(b.business_date, &b.order_id))
-                })
-            });
-            scope.spawn(|_| {
-                sort_rows(&mut self.fact_online_order_lines, |a, b| {
-                    (a.business_date, &a.order_id, a.line_number).cmp(&(
-                        b.business_date,
-                        &b.order_id,
-                        b.line_number,
-                    ))
-                })
-            });
-            scope.spawn(|_| {
-                sort_rows(&mut self.fact_store_inventory_txn, |a, b| {
-                    (a.business_date, &a.txn_id).cmp(&(b.business_date, &b.txn_id))
-                })
-            });
-            scope.spawn(|_| {
-                sort_rows(&mut self.fact_dc_inventory_txn, |a, b| {
-                    (a.business_date, &a.txn_id).cmp(&(b.business_date, &b.txn_id))
-                })
-            });
-            scope.spawn(|_| {
-                sort_rows(&mut self.fact_truck_moves, |a, b| {
-                    (a.business_date, &a.shipment_id, &a.status).cmp(&(
-                        b.business_date,
-                        &b.shipment_id,
-                        &b.status,
-                    ))
-                })
-            });
-            scope.spawn(|_| {
-                sort_rows(&mut self.fact_truck_inventory, |a, b| {
-                    (a.business_date, &a.shipment_id, a.product_id, &a.action).cmp(&(
-                        b.business_date,
-                        &b.shipment_id,
-                        b.product_id,
-                        &b.action,
-                    ))
-                })
-            });
-            scope.spawn(|_| {
-                sort_rows(&mut self.fact_foot_traffic, |a, b| {
-                    (a.business_date, a.store_id, &a.zone, a.interval_start_ts).cmp(&(
-                        b.business_date,
-                        b.store_id,
-                        &b.zone,
-                        b.interval_start_ts,
-                    ))
-                })
-            });
-            scope.spawn(|_| {
-                sort_rows(&mut self.fact_ble_pings, |a, b| {
-                    (a.business_date, &a.visit_id, a.ping_number).cmp(&(
-                        b.business_date,
-                        &b.visit_id,
-                        b.ping_number,
-                    ))
-                })
-            });
-            scope.spawn(|_| {
-                sort_rows(&mut self.fact_customer_zone_changes, |a, b| {
-                    (a.business_date, &a.visit_id, a.change_number).cmp(&(
-                        b.business_date,
-                        &b.visit_id,
-                        b.change_number,
-                    ))
-                })
-            });
-            scope.spawn(|_| {
-                sort_rows(&mut self.fact_marketing, |a, b| {
-                    (a.business_date, &a.impression_id).cmp(&(b.business_date, &b.impression_id))
-                })
-            });
-            scope.spawn(|_| {
-                sort_rows(&mut self.fact_promotions, |a, b| {
-                    (a.business_date, &a.promotion_id).cmp(&(b.business_date, &b.promotion_id))
-                })
-            });
-            scope.spawn(|_| {
-                sort_rows(&mut self.fact_promo_lines, |a, b| {
-                    (a.business_date, &a.promotion_id, a.line_number).cmp(&(
-                        b.business_date,
-                        &b.promotion_id,
-                        b.line_number,
-                    ))
-                })
-            });
-            scope.spawn(|_| {
-                sort_rows(&mut self.fact_store_ops, |a, b| {
-                    (a.business_date, a.store_id, a.event_ts, &a.operation_type).cmp(&(
-                        b.business_date,
-                        b.store_id,
-                        b.event_ts,
-                        &b.operation_type,
-                    ))
-                })
-            });
-            scope.spawn(|_| {
-                sort_rows(&mut self.fact_stockouts, |a, b| {
-                    (a.business_date, &a.stockout_id).cmp(&(b.business_date, &b.stockout_id))
-                })
-            });
-            scope.spawn(|_| {
-                sort_rows(&mut self.fact_reorders, |a, b| {
-                    (a.business_date, &a.reorder_id).cmp(&(b.business_date, &b.reorder_id))
-                })
-            });
+            with_fact_tables!(sort_tables!(scope, batch,));
         });
     }
 }

@@ -330,7 +330,7 @@ contract_table! {
         table: "inventory_updated",
         kind: Payload,
         grain: "one stock movement of one product at one store or DC.",
-        key: ["txn_id"],
+        key: [txn_id],
         fields: {
             /// Store (`SIT-…`) or DC (`DIT-…`) txn_id
             txn_id: String,
@@ -370,7 +370,7 @@ contract_table! {
         table: "promotion_applied.lines",
         kind: LineItem,
         grain: "one discounted line of the promotion, ordered by line_number.",
-        key: ["line_number"],
+        key: [line_number],
         fields: {
             /// = the discounted receipt / order line number
             line_number: i32,
@@ -392,7 +392,7 @@ contract_table! {
         table: "promotion_applied",
         kind: Payload,
         grain: "one applied promotion code on one purchase, with its discounted lines.",
-        key: ["promotion_id"],
+        key: [promotion_id],
         fields: {
             /// `PRM-{purchase_id}-{promo_code}`
             promotion_id: String,
@@ -436,7 +436,7 @@ contract_table! {
         table: "online_order_created.lines",
         kind: LineItem,
         grain: "one product line of the order, ordered by line_number.",
-        key: ["line_number"],
+        key: [line_number],
         fields: {
             /// 1..line_count
             line_number: i32,
@@ -468,7 +468,7 @@ contract_table! {
         table: "online_order_created",
         kind: Payload,
         grain: "one online order at creation, with its lines.",
-        key: ["order_id"],
+        key: [order_id],
         fields: {
             /// `ORD-S{store:05}-{yyyymmdd}-{seq:05}` or `ORD-D{dc:03}-{yyyymmdd}-{seq:05}` (node, node-local date)
             order_id: String,
@@ -518,7 +518,7 @@ contract_table! {
         table: "online_order_picked",
         kind: Payload,
         grain: "one picked online order.",
-        key: ["order_id"],
+        key: [order_id],
         fields: {
             /// FK online order
             order_id: String,
@@ -550,7 +550,7 @@ contract_table! {
         table: "online_order_shipped",
         kind: Payload,
         grain: "one online order handed to the carrier.",
-        key: ["order_id"],
+        key: [order_id],
         fields: {
             /// FK online order
             order_id: String,

@@ -595,7 +595,7 @@ macro_rules! contract_table {
             table: $table:literal,
             kind: $kind:ident,
             grain: $grain:literal,
-            key: [$($key:literal),* $(,)?],
+            key: [$($key:ident),* $(,)?],
             fields: {
                 $(
                     $(#[doc = $fdoc:literal])*
@@ -618,7 +618,7 @@ macro_rules! contract_table {
             name: $table,
             kind: $crate::TableKind::$kind,
             grain: $grain,
-            primary_key: &[$($key),*],
+            primary_key: &[$(stringify!($key)),*],
             fields: &[
                 $(
                     $crate::FieldDef {
@@ -633,6 +633,14 @@ macro_rules! contract_table {
                 ),*
             ],
         };
+
+        impl $name {
+            /// Orders two rows by the table's primary key, column by column.
+            pub fn cmp_primary_key(&self, other: &Self) -> ::std::cmp::Ordering {
+                ::std::cmp::Ordering::Equal
+                    $( .then_with(|| ::std::cmp::Ord::cmp(&self.$key, &other.$key)) )*
+            }
+        }
 
         impl $crate::Row for $name {
             fn def() -> &'static $crate::TableDef {

@@ -13,7 +13,7 @@ contract_table! {
         table: "dim_geographies",
         kind: Dimension,
         grain: "one row per selected dictionary place.",
-        key: ["geography_id"],
+        key: [geography_id],
         fields: {
             /// Rank (1-based) of the row's selection key among the selected dictionary rows
             geography_id: i64,
@@ -45,7 +45,7 @@ contract_table! {
         table: "dim_distribution_centers",
         kind: Dimension,
         grain: "one row per distribution center.",
-        key: ["dc_id"],
+        key: [dc_id],
         fields: {
             /// 1..`dcs`: the k-th DC sits in the geography with the k-th highest placement weight (§7.3)
             dc_id: i64,
@@ -71,7 +71,7 @@ contract_table! {
         table: "dim_stores",
         kind: Dimension,
         grain: "one row per store.",
-        key: ["store_id"],
+        key: [store_id],
         fields: {
             /// 1..`stores` in allocation order (§7.3)
             store_id: i64,
@@ -113,7 +113,7 @@ contract_table! {
         table: "dim_trucks",
         kind: Dimension,
         grain: "one row per truck.",
-        key: ["truck_id"],
+        key: [truck_id],
         fields: {
             /// 1..N: DC-fleet trucks assigned to DCs first, then unassigned fleet (POOL), then SUPPLIER
             truck_id: i64,
@@ -137,7 +137,7 @@ contract_table! {
         table: "dim_customers",
         kind: Dimension,
         grain: "one row per customer.",
-        key: ["customer_id"],
+        key: [customer_id],
         fields: {
             /// 1..`total_customers`
             customer_id: i64,
@@ -177,7 +177,7 @@ contract_table! {
         table: "dim_products",
         kind: Dimension,
         grain: "one row per SKU (product × brand).",
-        key: ["product_id"],
+        key: [product_id],
         fields: {
             /// 1..`total_products`
             product_id: i64,
@@ -221,7 +221,7 @@ contract_table! {
         table: "dim_date",
         kind: Dimension,
         grain: "one row per calendar day.",
-        key: ["date_key"],
+        key: [date_key],
         fields: {
             /// yyyymmdd
             date_key: i32,
@@ -275,7 +275,7 @@ contract_table! {
         table: "fact_receipts",
         kind: Fact,
         grain: "one in-store receipt: a SALE at checkout, or the RETURN of (part of) one earlier sale.",
-        key: ["receipt_id"],
+        key: [receipt_id],
         fields: {
             /// `RCP-{store:05}-{yyyymmdd}-{seq:06}` (SALE) or `RTN-…` reusing the original sale's coordinates (RETURN)
             receipt_id: String,
@@ -323,7 +323,7 @@ contract_table! {
         table: "fact_receipt_lines",
         kind: Fact,
         grain: "one product line of a receipt.",
-        key: ["receipt_id", "line_number"],
+        key: [receipt_id, line_number],
         fields: {
             /// FK fact_receipts
             receipt_id: String,
@@ -363,7 +363,7 @@ contract_table! {
         table: "fact_payments",
         kind: Fact,
         grain: "one payment attempt or refund.",
-        key: ["payment_id"],
+        key: [payment_id],
         fields: {
             /// `PAY-{purchase_id}-{n}` (charge attempt n = 1..3) or `PAY-{order_id}-R` (cancellation refund)
             payment_id: String,
@@ -407,7 +407,7 @@ contract_table! {
         table: "fact_online_order_headers",
         kind: Fact,
         grain: "one online order.",
-        key: ["order_id"],
+        key: [order_id],
         fields: {
             /// `ORD-S{store:05}-{yyyymmdd}-{seq:05}` or `ORD-D{dc:03}-{yyyymmdd}-{seq:05}` (node, node-local date)
             order_id: String,
@@ -465,7 +465,7 @@ contract_table! {
         table: "fact_online_order_lines",
         kind: Fact,
         grain: "one product line of an online order.",
-        key: ["order_id", "line_number"],
+        key: [order_id, line_number],
         fields: {
             /// FK fact_online_order_headers
             order_id: String,
@@ -503,7 +503,7 @@ contract_table! {
         table: "fact_store_inventory_txn",
         kind: Fact,
         grain: "one stock movement of one product at one store.",
-        key: ["txn_id"],
+        key: [txn_id],
         fields: {
             /// `SIT-{store:05}-{yyyymmdd}-{seq:07}`, seq in processing order within the store-day
             txn_id: String,
@@ -539,7 +539,7 @@ contract_table! {
         table: "fact_dc_inventory_txn",
         kind: Fact,
         grain: "one stock movement of one product at one DC.",
-        key: ["txn_id"],
+        key: [txn_id],
         fields: {
             /// `DIT-{dc:03}-{yyyymmdd}-{seq:07}`
             txn_id: String,
@@ -575,7 +575,7 @@ contract_table! {
         table: "fact_truck_moves",
         kind: Fact,
         grain: "one status transition of one DC → store shipment.",
-        key: ["shipment_id", "status"],
+        key: [shipment_id, status],
         fields: {
             /// `SHP-{dc:03}-{yyyymmdd}-{seq:04}` (DC planning date)
             shipment_id: String,
@@ -615,7 +615,7 @@ contract_table! {
         table: "fact_truck_inventory",
         kind: Fact,
         grain: "one product of one shipment per LOAD or UNLOAD action.",
-        key: ["shipment_id", "product_id", "action"],
+        key: [shipment_id, product_id, action],
         fields: {
             /// FK fact_truck_moves
             shipment_id: String,
@@ -647,7 +647,7 @@ contract_table! {
         table: "fact_foot_traffic",
         kind: Fact,
         grain: "one zone sensor report per store, zone and 15-minute interval inside open hours.",
-        key: ["store_id", "zone", "interval_start_ts"],
+        key: [store_id, zone, interval_start_ts],
         fields: {
             /// FK dim_stores
             store_id: i64,
@@ -677,7 +677,7 @@ contract_table! {
         table: "fact_ble_pings",
         kind: Fact,
         grain: "one beacon detection of one visiting device.",
-        key: ["visit_id", "ping_number"],
+        key: [visit_id, ping_number],
         fields: {
             /// Visit of a SALE receipt (`VIS-…`)
             visit_id: String,
@@ -709,7 +709,7 @@ contract_table! {
         table: "fact_customer_zone_changes",
         kind: Fact,
         grain: "one zone transition within a visit.",
-        key: ["visit_id", "change_number"],
+        key: [visit_id, change_number],
         fields: {
             /// FK (visit) of the pings
             visit_id: String,
@@ -741,7 +741,7 @@ contract_table! {
         table: "fact_marketing",
         kind: Fact,
         grain: "one ad impression.",
-        key: ["impression_id"],
+        key: [impression_id],
         fields: {
             /// `IMP-{yyyymmdd}-{seq:07}`, seq in (event_ts, campaign_id, draw) order of the day
             impression_id: String,
@@ -775,7 +775,7 @@ contract_table! {
         table: "fact_promotions",
         kind: Fact,
         grain: "one applied promotion code on one purchase.",
-        key: ["promotion_id"],
+        key: [promotion_id],
         fields: {
             /// `PRM-{purchase_id}-{promo_code}`
             promotion_id: String,
@@ -817,7 +817,7 @@ contract_table! {
         table: "fact_promo_lines",
         kind: Fact,
         grain: "one discounted line of a promotion.",
-        key: ["promotion_id", "line_number"],
+        key: [promotion_id, line_number],
         fields: {
             /// FK fact_promotions
             promotion_id: String,
@@ -853,7 +853,7 @@ contract_table! {
         table: "fact_store_ops",
         kind: Fact,
         grain: "one opening or closing of one store.",
-        key: ["store_id", "event_ts", "operation_type"],
+        key: [store_id, event_ts, operation_type],
         fields: {
             /// FK dim_stores
             store_id: i64,
@@ -875,7 +875,7 @@ contract_table! {
         table: "fact_stockouts",
         kind: Fact,
         grain: "one depletion of a product at a location to zero, at most one per 24 h per (location_type, location, product).",
-        key: ["stockout_id"],
+        key: [stockout_id],
         fields: {
             /// `SO-{txn_id}` of the depleting movement
             stockout_id: String,
@@ -905,7 +905,7 @@ contract_table! {
         table: "fact_reorders",
         kind: Fact,
         grain: "one replenishment request line (store × product) at a store's daily evaluation.",
-        key: ["reorder_id"],
+        key: [reorder_id],
         fields: {
             /// `RO-{store:05}-{yyyymmdd}-{seq:05}`, seq in product_id order
             reorder_id: String,
