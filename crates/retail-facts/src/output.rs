@@ -185,6 +185,56 @@ mod tests {
         assert_eq!(names, contract);
     }
 
+    /// A generated small-profile day, sorted: then every table reversed and sorted again comes
+    /// back identical, and is strictly increasing in (`business_date`, primary key).
+    #[test]
+    fn sort_orders_every_table_by_business_date_then_primary_key() {
+        use std::sync::Arc;
+        let config = retail_config::Profile::Small.config();
+        let dictionaries = retail_master::Dictionaries::bundled().unwrap();
+        let master = Arc::new(retail_master::MasterData::generate(&config, &dictionaries).unwrap());
+        let generator =
+            crate::Generator::new(crate::FactsContext::new(master, Arc::new(config))).unwrap();
+        let mut state = generator.initial_state().unwrap();
+        let mut sorted = generator
+            .run_day(&mut state, generator.context().dataset_start)
+            .unwrap();
+        sorted.sort();
+
+        let mut reversed = sorted.clone();
+        let mut tables_with_rows = 0;
+        macro_rules! reverse_tables {
+            ($($field:ident : $ty:ty),* $(,)?) => {
+                $(
+                    reversed.$field.reverse();
+                    tables_with_rows += usize::from(reversed.$field.len() > 1);
+                )*
+            };
+        }
+        with_fact_tables!(reverse_tables!());
+        assert!(tables_with_rows >= 12, "{:?}", sorted.row_counts());
+        reversed.sort();
+        assert!(reversed == sorted, "reversed tables did not sort back");
+
+        macro_rules! assert_strictly_increasing {
+            ($($field:ident : $ty:ty),* $(,)?) => {
+                $(
+                    assert!(
+                        sorted.$field.windows(2).all(|pair| {
+                            let (a, b) = (&pair[0], &pair[1]);
+                            a.business_date < b.business_date
+                                || (a.business_date == b.business_date
+                                    && a.cmp_primary_key(b) == Ordering::Less)
+                        }),
+                        "{} is not in key order",
+                        stringify!($field)
+                    );
+                )*
+            };
+        }
+        with_fact_tables!(assert_strictly_increasing!());
+    }
+
     #[test]
     fn applying_a_permutation_puts_each_item_where_the_order_says() {
         let mut items = vec!['a', 'b', 'c', 'd', 'e', 'f'];
