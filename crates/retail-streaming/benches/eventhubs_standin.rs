@@ -10,10 +10,11 @@
 //! sink's per-send timeout, default 5; the CLI's is 30), `STANDIN_BENCH_MAX_BUFFERED` (events
 //! the sink holds while per-key batches fill, default 200 000; the CLI's is 50 000).
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use retail_eventhubs_standin::{Standin, StandinConfig};
+use retail_eventhubs_standin::{ReceivedEvent, Standin, StandinConfig};
 use retail_streaming::eventhubs::{EventHubsAuth, EventHubsConfig, EventHubsSink};
 use retail_streaming::produce::encode;
 use retail_streaming::{
@@ -30,6 +31,41 @@ fn generated_events(count: usize) -> Vec<EncodedEvent> {
         .take(count)
         .map(|event| encode(event, seed, true).expect("encode"))
         .collect()
+}
+
+/// Batch sizes as the broker saw them, per kind of partition key (events.md §5.1): the count,
+/// the plain mean, the byte-weighted mean (the size of the batch an average byte travels in)
+/// and the share of bytes carried in batches of at least 500 kB.
+fn print_batch_sizes(received: &[ReceivedEvent]) {
+    let mut batches: BTreeMap<u64, (String, usize)> = BTreeMap::new();
+    for event in received {
+        let kind = event
+            .partition_key
+            .as_deref()
+            .and_then(|key| key.split('-').next())
+            .unwrap_or("none")
+            .to_owned();
+        batches.entry(event.transfer_number).or_insert((kind, 0)).1 += event.body.len();
+    }
+    let mut by_kind: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (kind, bytes) in batches.values() {
+        by_kind.entry(kind).or_default().push(*bytes);
+    }
+    for (kind, sizes) in by_kind {
+        let total: usize = sizes.iter().sum();
+        let squares: f64 = sizes.iter().map(|&b| (b as f64) * (b as f64)).sum();
+        let large: usize = sizes.iter().filter(|&&b| b >= 500_000).sum();
+        println!(
+            "  {kind:<8} keys: {} batches, mean {:.0} KB, byte-weighted mean {:.0} KB, \
+             largest {:.0} KB, {:.0} % of {:.1} MB in batches >= 500 KB",
+            sizes.len(),
+            total as f64 / sizes.len() as f64 / 1e3,
+            squares / total.max(1) as f64 / 1e3,
+            sizes.iter().max().copied().unwrap_or(0) as f64 / 1e3,
+            100.0 * large as f64 / total.max(1) as f64,
+            total as f64 / 1e6,
+        );
+    }
 }
 
 fn main() {
@@ -95,9 +131,11 @@ fn main() {
             sent.retries_total,
             sent.errors_total,
         );
+        let arrived = standin.received();
+        print_batch_sizes(&arrived);
         // Retried batches may arrive twice (at-least-once; consumers dedupe on trace_id).
-        let distinct: std::collections::BTreeSet<Option<String>> =
-            standin.received().into_iter().map(|e| e.message_id).collect();
+        let distinct: std::collections::BTreeSet<Option<&String>> =
+            arrived.iter().map(|e| e.message_id.as_ref()).collect();
         assert_eq!(distinct.len(), count, "the broker must receive every event");
         standin.stop().await;
     });
