@@ -250,15 +250,33 @@ async fn a_slow_sink_blocks_the_producer_once_the_channel_is_full() {
     assert_eq!(metrics.snapshot().buffered_events, 0);
 }
 
+/// The line a JSONL sink writes for `event(i)`.
+fn line_of(i: u64) -> String {
+    format!("{}\n", String::from_utf8(event(i).body.to_vec()).unwrap())
+}
+
+/// Resumes the JSONL file at `path` as a restarted stream does, appends `event(i)` as the
+/// stream's event number `index`, and returns the file's text.
+async fn resume_and_append(path: &std::path::Path, index: u64, i: u64) -> String {
+    let metrics = Arc::new(SinkMetrics::new());
+    let mut sink = JsonlSink::new(path.to_path_buf(), None, metrics).appending(true);
+    sink.healthcheck().await.unwrap();
+    sink.submit(SequencedEvent {
+        index,
+        event: event(i),
+    })
+    .await
+    .unwrap();
+    sink.flush().await.unwrap();
+    Box::new(sink).close().await.unwrap();
+    std::fs::read_to_string(path).unwrap()
+}
+
 #[tokio::test]
 async fn jsonl_sink_resuming_after_a_kill_drops_the_torn_last_line() {
     let dir = tempfile::tempdir().unwrap();
     let base = dir.path().join("events.jsonl");
-    let whole = format!(
-        "{}\n{}\n",
-        String::from_utf8(event(0).body.to_vec()).unwrap(),
-        String::from_utf8(event(1).body.to_vec()).unwrap()
-    );
+    let whole = format!("{}{}", line_of(0), line_of(1));
     // A kill in the middle of the third line; the fragment is longer than the repair's
     // 64 KiB read-back window, so the search for the last newline crosses chunks.
     let fragment = format!(
@@ -267,24 +285,8 @@ async fn jsonl_sink_resuming_after_a_kill_drops_the_torn_last_line() {
     );
     std::fs::write(&base, format!("{whole}{fragment}")).unwrap();
 
-    let metrics = Arc::new(SinkMetrics::new());
-    let mut sink = JsonlSink::new(base.clone(), None, metrics).appending(true);
-    sink.healthcheck().await.unwrap();
-    sink.submit(SequencedEvent {
-        index: 2,
-        event: event(2),
-    })
-    .await
-    .unwrap();
-    sink.flush().await.unwrap();
-    Box::new(sink).close().await.unwrap();
-
-    let text = std::fs::read_to_string(&base).unwrap();
-    let expected = format!(
-        "{whole}{}\n",
-        String::from_utf8(event(2).body.to_vec()).unwrap()
-    );
-    assert_eq!(text, expected);
+    let text = resume_and_append(&base, 2, 2).await;
+    assert_eq!(text, format!("{whole}{}", line_of(2)));
     for line in text.lines() {
         serde_json::from_str::<serde_json::Value>(line).unwrap();
     }
@@ -295,18 +297,5 @@ async fn jsonl_sink_resuming_a_file_of_only_a_fragment_starts_it_afresh() {
     let dir = tempfile::tempdir().unwrap();
     let base = dir.path().join("events.jsonl");
     std::fs::write(&base, "{\"event_type\":\"recei").unwrap();
-    let mut sink = JsonlSink::new(base.clone(), None, Arc::new(SinkMetrics::new())).appending(true);
-    sink.healthcheck().await.unwrap();
-    sink.submit(SequencedEvent {
-        index: 0,
-        event: event(7),
-    })
-    .await
-    .unwrap();
-    Box::new(sink).close().await.unwrap();
-    let text = std::fs::read_to_string(&base).unwrap();
-    assert_eq!(
-        text,
-        format!("{}\n", String::from_utf8(event(7).body.to_vec()).unwrap())
-    );
+    assert_eq!(resume_and_append(&base, 0, 7).await, line_of(7));
 }
